@@ -1,0 +1,15 @@
+package io.weft.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code weft}: the root command; its subcommands are Weft's entry points. */
+@Command(name = "weft",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+                "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
+                "",
+                "Coming with later issues: agent, cni, install, demo, lab, trace, doctor."},
+        subcommands = {VersionCommand.class})
+final class WeftCommand {
+}

@@ -1,0 +1,196 @@
+package io.weft.netlink.wire;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+import static io.weft.netlink.sys.Kernel.NLA_HDRLEN;
+import static io.weft.netlink.sys.Kernel.SIZEOF_NLMSGHDR;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+/**
+ * Writes one netlink message into a reusable buffer: the {@code nlmsghdr}, a family header, then
+ * attributes padded to 4 bytes. A nested attribute remembers where it starts and has its length
+ * patched when it is closed. Mutable by design: one writer per socket, reused for every request.
+ */
+public final class MessageWriter {
+    private final MemorySegment buffer;
+    private int position;
+
+    public MessageWriter(MemorySegment buffer) {
+        this.buffer = buffer;
+    }
+
+    /** Starts a new message, discarding the previous one. The sequence number is set by {@link #sequence}. */
+    public MessageWriter start(int type, int flags) {
+        buffer.asSlice(0, SIZEOF_NLMSGHDR).fill((byte) 0);
+        position = SIZEOF_NLMSGHDR;
+        buffer.set(JAVA_SHORT_UNALIGNED, 4, (short) type);
+        buffer.set(JAVA_SHORT_UNALIGNED, 6, (short) flags);
+        return this;
+    }
+
+    public int type() {
+        return Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, 4));
+    }
+
+    void sequence(int sequence) {
+        buffer.set(JAVA_INT_UNALIGNED, 8, sequence);
+    }
+
+    /** The finished message: its header's length field is set to the bytes written. */
+    public MemorySegment finish() {
+        buffer.set(JAVA_INT_UNALIGNED, 0, position);
+        return buffer.asSlice(0, position);
+    }
+
+    // ---- family headers: fixed structs written field by field ----
+
+    /** {@code struct ifinfomsg}: family, pad, type, index, flags, change. */
+    public MessageWriter ifinfomsg(int family, int index, int flags, int change) {
+        u8(family).u8(0).u16(0).u32(index).u32(flags).u32(change);
+        return this;
+    }
+
+    /** {@code struct ifaddrmsg}: family, prefixlen, flags, scope, index. */
+    public MessageWriter ifaddrmsg(int family, int prefixLength, int flags, int scope, int index) {
+        return u8(family).u8(prefixLength).u8(flags).u8(scope).u32(index);
+    }
+
+    /** {@code struct rtmsg}: family, dst_len, src_len, tos, table, protocol, scope, type, flags. */
+    public MessageWriter rtmsg(int family, int dstLength, int table, int protocol, int scope, int type, int flags) {
+        return u8(family).u8(dstLength).u8(0).u8(0).u8(table).u8(protocol).u8(scope).u8(type).u32(flags);
+    }
+
+    /** {@code struct ndmsg}: family, pad1, pad2, ifindex, state, flags, type. */
+    public MessageWriter ndmsg(int family, int index, int state, int flags, int type) {
+        return u8(family).u8(0).u16(0).u32(index).u16(state).u8(flags).u8(type);
+    }
+
+    // ---- raw fields ----
+
+    public MessageWriter u8(int value) {
+        ensure(1);
+        buffer.set(JAVA_BYTE, position, (byte) value);
+        position += 1;
+        return this;
+    }
+
+    public MessageWriter u16(int value) {
+        ensure(2);
+        buffer.set(JAVA_SHORT_UNALIGNED, position, (short) value);
+        position += 2;
+        return this;
+    }
+
+    public MessageWriter u32(int value) {
+        ensure(4);
+        buffer.set(JAVA_INT_UNALIGNED, position, value);
+        position += 4;
+        return this;
+    }
+
+    public MessageWriter bytes(byte[] value) {
+        ensure(value.length);
+        MemorySegment.copy(value, 0, buffer, JAVA_BYTE, position, value.length);
+        position += value.length;
+        return this;
+    }
+
+    // ---- attributes ----
+
+    public MessageWriter attribute(int type, byte[] value) {
+        int start = openAttribute(type);
+        bytes(value);
+        closeAttribute(start);
+        return this;
+    }
+
+    public MessageWriter attributeFlag(int type) {
+        closeAttribute(openAttribute(type));
+        return this;
+    }
+
+    public MessageWriter attributeU8(int type, int value) {
+        int start = openAttribute(type);
+        u8(value);
+        closeAttribute(start);
+        return this;
+    }
+
+    public MessageWriter attributeU16(int type, int value) {
+        int start = openAttribute(type);
+        u16(value);
+        closeAttribute(start);
+        return this;
+    }
+
+    /** A 16-bit value in network byte order, as the kernel wants for ports. */
+    public MessageWriter attributeU16BigEndian(int type, int value) {
+        int start = openAttribute(type);
+        ensure(2);
+        buffer.set(JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), position, (short) value);
+        position += 2;
+        closeAttribute(start);
+        return this;
+    }
+
+    public MessageWriter attributeU32(int type, int value) {
+        int start = openAttribute(type);
+        u32(value);
+        closeAttribute(start);
+        return this;
+    }
+
+    /** A NUL-terminated string, as the kernel expects for names and kinds. */
+    public MessageWriter attributeString(int type, String value) {
+        int start = openAttribute(type);
+        bytes(value.getBytes(StandardCharsets.UTF_8));
+        u8(0);
+        closeAttribute(start);
+        return this;
+    }
+
+    /**
+     * Opens an attribute that holds other attributes; pass the returned offset to {@link #endNested}.
+     * The type is written as given: add {@code NLA_F_NESTED} where the kernel requires it (bridge
+     * {@code IFLA_PROTINFO}); like iproute2, Weft leaves it off elsewhere.
+     */
+    public int beginNested(int type) {
+        return openAttribute(type);
+    }
+
+    public MessageWriter endNested(int start) {
+        closeAttribute(start);
+        return this;
+    }
+
+    private int openAttribute(int type) {
+        align();
+        int start = position;
+        ensure(NLA_HDRLEN);
+        buffer.set(JAVA_SHORT_UNALIGNED, position + 2, (short) type);
+        position += NLA_HDRLEN;
+        return start;
+    }
+
+    private void closeAttribute(int start) {
+        buffer.set(JAVA_SHORT_UNALIGNED, start, (short) (position - start));
+        align();
+    }
+
+    private void align() {
+        int aligned = Message.align(position);
+        ensure(aligned - position);
+        buffer.asSlice(position, aligned - position).fill((byte) 0);
+        position = aligned;
+    }
+
+    private void ensure(int bytes) {
+        if (position + bytes > buffer.byteSize()) {
+            throw new IllegalStateException("netlink message exceeds the " + buffer.byteSize() + "-byte request buffer");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.weft.netlink.wire;
+
+import io.weft.netlink.NetlinkException;
+import io.weft.netlink.sys.SyscallException;
+import io.weft.netlink.sys.Syscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static io.weft.netlink.sys.Kernel.AF_NETLINK;
+import static io.weft.netlink.sys.Kernel.EAGAIN;
+import static io.weft.netlink.sys.Kernel.EINTR;
+import static io.weft.netlink.sys.Kernel.ENOBUFS;
+import static io.weft.netlink.sys.Kernel.NETLINK_ADD_MEMBERSHIP;
+import static io.weft.netlink.sys.Kernel.NETLINK_CAP_ACK;
+import static io.weft.netlink.sys.Kernel.NETLINK_EXT_ACK;
+import static io.weft.netlink.sys.Kernel.NETLINK_ROUTE;
+import static io.weft.netlink.sys.Kernel.NLMSGERR_ATTR_MSG;
+import static io.weft.netlink.sys.Kernel.NLMSG_DONE;
+import static io.weft.netlink.sys.Kernel.NLMSG_ERROR;
+import static io.weft.netlink.sys.Kernel.NLMSG_NOOP;
+import static io.weft.netlink.sys.Kernel.NLMSG_OVERRUN;
+import static io.weft.netlink.sys.Kernel.NLM_F_ACK;
+import static io.weft.netlink.sys.Kernel.NLM_F_ACK_TLVS;
+import static io.weft.netlink.sys.Kernel.NLM_F_CAPPED;
+import static io.weft.netlink.sys.Kernel.NLM_F_DUMP;
+import static io.weft.netlink.sys.Kernel.NLM_F_DUMP_INTR;
+import static io.weft.netlink.sys.Kernel.NLM_F_REQUEST;
+import static io.weft.netlink.sys.Kernel.SIZEOF_NLMSGHDR;
+import static io.weft.netlink.sys.Kernel.SIZEOF_SOCKADDR_NL;
+import static io.weft.netlink.sys.Kernel.SOCK_CLOEXEC;
+import static io.weft.netlink.sys.Kernel.SOCK_RAW;
+import static io.weft.netlink.sys.Kernel.SOL_NETLINK;
+import static io.weft.netlink.sys.Kernel.SOL_SOCKET;
+import static io.weft.netlink.sys.Kernel.SO_RCVBUF;
+import static io.weft.netlink.sys.Kernel.SO_RCVTIMEO;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+/**
+ * A {@code NETLINK_ROUTE} socket in the network namespace of the thread that opened it. Requests
+ * carry increasing sequence numbers and ask for an ACK; errors come back with the kernel's
+ * extended-ACK message. Dumps are read to {@code NLMSG_DONE} and retried when the kernel marks them
+ * interrupted. One request at a time per socket: the methods are synchronized, so a socket may be
+ * shared by threads.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final int DUMP_ATTEMPTS = 10;
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment receiveBuffer = arena.allocate(BUFFER_SIZE, 8);
+    private final MemorySegment kernelAddress = arena.allocate(SIZEOF_SOCKADDR_NL, 4);
+    private final MessageWriter writer = new MessageWriter(arena.allocate(BUFFER_SIZE, 8));
+    private int sequence = (int) (System.nanoTime() & 0x3fffffff);
+    private boolean closed;
+
+    private NetlinkSocket(int fd) {
+        this.fd = fd;
+        kernelAddress.set(JAVA_SHORT_UNALIGNED, 0, (short) AF_NETLINK);
+    }
+
+    /** Opens a socket for requests in the calling thread's network namespace. */
+    public static NetlinkSocket open() {
+        return open(new int[0]);
+    }
+
+    /** Opens a socket that also receives the multicast groups given ({@code RTNLGRP_*} numbers). */
+    public static NetlinkSocket open(int... groups) {
+        int fd = Syscalls.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        NetlinkSocket socket = new NetlinkSocket(fd);
+        try {
+            Syscalls.setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+            Syscalls.setsockoptInt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+            try (Arena local = Arena.ofConfined()) {
+                MemorySegment address = local.allocate(SIZEOF_SOCKADDR_NL, 4);
+                address.set(JAVA_SHORT_UNALIGNED, 0, (short) AF_NETLINK);
+                Syscalls.bind(fd, address);
+            }
+            for (int group : groups) {
+                Syscalls.setsockoptInt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+            }
+            if (groups.length > 0) {
+                Syscalls.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, 4 * 1024 * 1024);
+            }
+            return socket;
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends one request and waits for its ACK.
+     *
+     * @param object what the request is about, for the error message ("weft.1", "10.42.2.0/24 via …")
+     */
+    public synchronized void execute(int type, int flags, String object, Consumer<MessageWriter> body) {
+        int seq = send(type, flags | NLM_F_ACK, body);
+        receive(seq, type, object, message -> { });
+    }
+
+    /** Sends a request that the kernel answers with one message (a GET), and decodes that answer. */
+    public synchronized <T> T query(int type, int flags, String object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
+        int seq = send(type, flags | NLM_F_ACK, body);
+        List<T> answers = new ArrayList<>(1);
+        receive(seq, type, object, message -> answers.add(decoder.apply(message)));
+        if (answers.isEmpty()) {
+            throw new IllegalStateException(MessageTypes.name(type) + " " + object + ": the kernel acknowledged without an answer");
+        }
+        return answers.getFirst();
+    }
+
+    /**
+     * Dumps a table: every message until {@code NLMSG_DONE}, each decoded in place (null results are
+     * dropped). A dump the kernel marks inconsistent ({@code NLM_F_DUMP_INTR}) is repeated.
+     */
+    public synchronized <T> List<T> dump(int type, String object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
+        for (int attempt = 1; ; attempt++) {
+            int seq = send(type, NLM_F_DUMP, body);
+            List<T> results = new ArrayList<>();
+            boolean interrupted = receive(seq, type, object, message -> {
+                T decoded = decoder.apply(message);
+                if (decoded != null) {
+                    results.add(decoded);
+                }
+            });
+            if (!interrupted) {
+                return results;
+            }
+            if (attempt == DUMP_ATTEMPTS) {
+                throw new NetlinkException(MessageTypes.name(type), object, EINTR,
+                        "dump still inconsistent after " + DUMP_ATTEMPTS + " attempts (NLM_F_DUMP_INTR)");
+            }
+        }
+    }
+
+    /**
+     * Receives one datagram of multicast notifications and hands each message to {@code handler}.
+     * Returns false when the receive timed out (see {@link #receiveTimeout}).
+     *
+     * @throws SyscallException with ENOBUFS when the kernel dropped notifications: resynchronise by dumping
+     */
+    public boolean receiveNotifications(Consumer<Message> handler) {
+        long length;
+        try {
+            length = Syscalls.recv(fd, receiveBuffer, 0);
+        } catch (SyscallException e) {
+            if (e.errno() == EAGAIN /* SO_RCVTIMEO expired */) {
+                return false;
+            }
+            throw e;
+        }
+        forEachMessage(length, handler);
+        return true;
+    }
+
+    /** Makes {@link #receiveNotifications} return after at most this many milliseconds without data. */
+    public void receiveTimeout(int millis) {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment timeval = local.allocate(16, 8);
+            timeval.set(JAVA_LONG, 0, millis / 1000);
+            timeval.set(JAVA_LONG, 8, (millis % 1000) * 1000L);
+            Syscalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval);
+        }
+    }
+
+    private int send(int type, int flags, Consumer<MessageWriter> body) {
+        if (closed) {
+            throw new IllegalStateException("netlink socket is closed");
+        }
+        int seq = ++sequence;
+        writer.start(type, flags | NLM_F_REQUEST);
+        writer.sequence(seq);
+        body.accept(writer);
+        MemorySegment message = writer.finish();
+        Syscalls.sendto(fd, message, message.byteSize(), 0, kernelAddress);
+        return seq;
+    }
+
+    /** Reads replies to {@code seq} until its ACK, error or NLMSG_DONE; returns whether a dump was interrupted. */
+    private boolean receive(int seq, int type, String object, Consumer<Message> handler) {
+        boolean[] interrupted = {false};
+        boolean[] finished = {false};
+        while (!finished[0]) {
+            long length = Syscalls.recv(fd, receiveBuffer, 0);
+            forEachMessage(length, message -> {
+                if (message.sequence() != seq || finished[0]) {
+                    return; // a late reply to an earlier request, or a notification: not ours
+                }
+                if ((message.flags() & NLM_F_DUMP_INTR) != 0) {
+                    interrupted[0] = true;
+                }
+                switch (message.type()) {
+                    case NLMSG_NOOP -> { }
+                    case NLMSG_DONE -> finished[0] = true;
+                    case NLMSG_OVERRUN -> throw new NetlinkException(MessageTypes.name(type), object, ENOBUFS, "netlink overrun");
+                    case NLMSG_ERROR -> {
+                        int error = -message.u32(0);
+                        if (error != 0) {
+                            throw new NetlinkException(MessageTypes.name(type), object, error, extendedAckMessage(message));
+                        }
+                        finished[0] = true;
+                    }
+                    default -> handler.accept(message);
+                }
+            });
+        }
+        return interrupted[0];
+    }
+
+    private void forEachMessage(long length, Consumer<Message> handler) {
+        if (length > BUFFER_SIZE) {
+            throw new IllegalStateException("netlink datagram of " + length + " bytes exceeds the receive buffer");
+        }
+        long offset = 0;
+        while (offset + SIZEOF_NLMSGHDR <= length) {
+            int messageLength = receiveBuffer.get(JAVA_INT_UNALIGNED, offset);
+            if (messageLength < SIZEOF_NLMSGHDR || offset + messageLength > length) {
+                throw new IllegalStateException("malformed netlink message of length " + messageLength + " at offset " + offset);
+            }
+            handler.accept(new Message(receiveBuffer.asSlice(offset, messageLength)));
+            offset += Message.align(messageLength);
+        }
+    }
+
+    /** The {@code NLMSGERR_ATTR_MSG} text after a {@code struct nlmsgerr}, or null. */
+    private static String extendedAckMessage(Message error) {
+        if ((error.flags() & NLM_F_ACK_TLVS) == 0) {
+            return null;
+        }
+        int requestLength = error.u32(4);
+        int tlvOffset = 4 + ((error.flags() & NLM_F_CAPPED) != 0 ? SIZEOF_NLMSGHDR : Message.align(requestLength));
+        MemorySegment payload = error.payload();
+        if (tlvOffset >= payload.byteSize()) {
+            return null;
+        }
+        return Attributes.parse(payload.asSlice(tlvOffset)).string(NLMSGERR_ATTR_MSG);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Syscalls.close(fd);
+            arena.close();
+        }
+    }
+}
