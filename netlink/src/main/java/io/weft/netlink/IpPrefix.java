@@ -1,6 +1,7 @@
 package io.weft.netlink;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -12,7 +13,7 @@ public record IpPrefix(InetAddress address, int length) {
     public IpPrefix {
         int bits = address.getAddress().length * 8;
         if (length < 0 || length > bits) {
-            throw new IllegalArgumentException("prefix length " + length + " is out of range 0.." + bits + " for " + address.getHostAddress());
+            throw new IllegalArgumentException("prefix length " + length + " is out of range 0.." + bits + " for " + formatAddress(address));
         }
     }
 
@@ -43,6 +44,48 @@ public record IpPrefix(InetAddress address, int length) {
         }
     }
 
+    /**
+     * Prints an address as {@code ip} does: IPv6 in the RFC 5952 short form ({@code 2001:db8::2}, not
+     * Java's {@code 2001:db8:0:0:0:0:0:2}), so that error messages name it the way users typed it.
+     */
+    public static String formatAddress(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (Byte.toUnsignedInt(bytes[2 * i]) << 8) | Byte.toUnsignedInt(bytes[2 * i + 1]);
+        }
+        int zerosStart = -1;
+        int zerosLength = 1; // RFC 5952: a single zero group is never shortened
+        for (int i = 0; i < 8; ) {
+            int end = i;
+            while (end < 8 && groups[end] == 0) {
+                end++;
+            }
+            if (end - i > zerosLength) {
+                zerosStart = i;
+                zerosLength = end - i;
+            }
+            i = Math.max(end, i + 1);
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == zerosStart) {
+                text.append("::");
+                i += zerosLength - 1;
+            } else {
+                if (i > 0 && i != zerosStart + zerosLength) {
+                    text.append(':');
+                }
+                text.append(Integer.toHexString(groups[i]));
+            }
+        }
+        String scope = address.getHostAddress();
+        return scope.contains("%") ? text + scope.substring(scope.indexOf('%')) : text.toString();
+    }
+
     public boolean isIpv4() {
         return address instanceof Inet4Address;
     }
@@ -67,6 +110,6 @@ public record IpPrefix(InetAddress address, int length) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + length;
+        return formatAddress(address) + "/" + length;
     }
 }

@@ -1,6 +1,8 @@
 package io.weft.netlink;
 
 import io.weft.netlink.link.Links;
+import io.weft.netlink.neigh.Fdb;
+import io.weft.netlink.neigh.Neighbours;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.wire.NetlinkSocket;
 
@@ -12,10 +14,14 @@ import io.weft.netlink.wire.NetlinkSocket;
 public final class Netlink implements AutoCloseable {
     private final NetlinkSocket socket;
     private final Links links;
+    private final Neighbours neighbours;
+    private final Fdb fdb;
 
     private Netlink(NetlinkSocket socket) {
         this.socket = socket;
         this.links = new Links(socket);
+        this.neighbours = new Neighbours(socket);
+        this.fdb = new Fdb(socket);
     }
 
     /** A handle on the calling thread's namespace. */
@@ -30,6 +36,14 @@ public final class Netlink implements AutoCloseable {
 
     public Links links() {
         return links;
+    }
+
+    public Neighbours neighbours() {
+        return neighbours;
+    }
+
+    public Fdb fdb() {
+        return fdb;
     }
 
     @Override

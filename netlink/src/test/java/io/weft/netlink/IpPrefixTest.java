@@ -1,0 +1,70 @@
+package io.weft.netlink;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IpPrefixTest {
+    private static String format(String literal) {
+        return IpPrefix.formatAddress(IpPrefix.parseAddress(literal));
+    }
+
+    @Test
+    void formatsIpv6InTheShortFormIpPrints() {
+        assertThat(format("2001:db8:0:0:0:0:0:2")).isEqualTo("2001:db8::2");
+        assertThat(format("0:0:0:0:0:0:0:0")).isEqualTo("::");
+        assertThat(format("0:0:0:0:0:0:0:1")).isEqualTo("::1");
+        assertThat(format("fe80:0:0:0:0:0:0:0")).isEqualTo("fe80::");
+        assertThat(format("2001:DB8:0:1:1:1:1:1")).isEqualTo("2001:db8:0:1:1:1:1:1"); // one zero group stays
+        assertThat(format("2001:0:0:1:0:0:0:1")).isEqualTo("2001:0:0:1::1"); // the longest run shrinks
+        assertThat(format("2001:db8:0:0:1:0:0:1")).isEqualTo("2001:db8::1:0:0:1"); // the first of equal runs
+        assertThat(format("192.0.2.2")).isEqualTo("192.0.2.2");
+        assertThat(IpPrefix.parse("fd00:0:0:0:0:0:0:0/64").toString()).isEqualTo("fd00::/64");
+    }
+
+    @Test
+    void shortFormParsesBackToTheSameAddress() throws UnknownHostException {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int round = 0; round < 10_000; round++) {
+            byte[] bytes = new byte[16];
+            for (int group = 0; group < 8; group++) {
+                if (random.nextInt(3) != 0) { // many zero groups, so that runs of every length occur
+                    bytes[2 * group] = (byte) random.nextInt(256);
+                    bytes[2 * group + 1] = (byte) random.nextInt(256);
+                }
+            }
+            InetAddress address = InetAddress.getByAddress(bytes);
+            String text = IpPrefix.formatAddress(address);
+
+            String context = "seed " + seed + ", " + address.getHostAddress() + " -> " + text;
+            assertThat(IpPrefix.parseAddress(text).getAddress()).as(context).isEqualTo(bytes);
+            assertThat(text.indexOf("::")).as(context).isEqualTo(text.lastIndexOf("::"));
+            assertThat(text).as(context).doesNotContainPattern("(^|:)0[0-9a-f]");
+            int shortened = text.contains("::") ? 8 - groupsShown(text) : 0;
+            int longestLeft = longestZeroRun(text);
+            assertThat(shortened).as(context).isNotEqualTo(1);
+            assertThat(longestLeft).as(context).isLessThanOrEqualTo(Math.max(shortened, 1));
+        }
+    }
+
+    private static int groupsShown(String text) {
+        return (int) java.util.Arrays.stream(text.split(":")).filter(group -> !group.isEmpty()).count();
+    }
+
+    private static int longestZeroRun(String text) {
+        int longest = 0;
+        for (String part : text.split("::", -1)) {
+            int run = 0;
+            for (String group : part.split(":")) {
+                run = group.equals("0") ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+        }
+        return longest;
+    }
+}
