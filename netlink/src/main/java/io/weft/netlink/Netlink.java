@@ -1,7 +1,9 @@
 package io.weft.netlink;
 
+import io.weft.netlink.addr.Addresses;
 import io.weft.netlink.link.Links;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.route.Routes;
 import io.weft.netlink.wire.NetlinkSocket;
 
 /**
@@ -12,10 +14,14 @@ import io.weft.netlink.wire.NetlinkSocket;
 public final class Netlink implements AutoCloseable {
     private final NetlinkSocket socket;
     private final Links links;
+    private final Addresses addresses;
+    private final Routes routes;
 
     private Netlink(NetlinkSocket socket) {
         this.socket = socket;
         this.links = new Links(socket);
+        this.addresses = new Addresses(socket);
+        this.routes = new Routes(socket);
     }
 
     /** A handle on the calling thread's namespace. */
@@ -30,6 +36,14 @@ public final class Netlink implements AutoCloseable {
 
     public Links links() {
         return links;
+    }
+
+    public Addresses addresses() {
+        return addresses;
+    }
+
+    public Routes routes() {
+        return routes;
     }
 
     @Override
