@@ -1,9 +1,11 @@
 package io.weft.netlink;
 
+import io.weft.netlink.addr.Addresses;
 import io.weft.netlink.link.Links;
 import io.weft.netlink.neigh.Fdb;
 import io.weft.netlink.neigh.Neighbours;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.route.Routes;
 import io.weft.netlink.wire.NetlinkSocket;
 
 /**
@@ -14,12 +16,16 @@ import io.weft.netlink.wire.NetlinkSocket;
 public final class Netlink implements AutoCloseable {
     private final NetlinkSocket socket;
     private final Links links;
+    private final Addresses addresses;
+    private final Routes routes;
     private final Neighbours neighbours;
     private final Fdb fdb;
 
     private Netlink(NetlinkSocket socket) {
         this.socket = socket;
         this.links = new Links(socket);
+        this.addresses = new Addresses(socket);
+        this.routes = new Routes(socket);
         this.neighbours = new Neighbours(socket);
         this.fdb = new Fdb(socket);
     }
@@ -36,6 +42,14 @@ public final class Netlink implements AutoCloseable {
 
     public Links links() {
         return links;
+    }
+
+    public Addresses addresses() {
+        return addresses;
+    }
+
+    public Routes routes() {
+        return routes;
     }
 
     public Neighbours neighbours() {
