@@ -34,12 +34,12 @@ public final class Fdb {
 
     /** Adds an entry; EEXIST when the device has one for that MAC already, whatever its destination. */
     public void add(FdbEntry entry) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, entry.toString(), w -> encode(w, entry));
+        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, entry, w -> encode(w, entry));
     }
 
     /** Adds the entry, or points the existing one for that MAC at the new destination. */
     public void replace(FdbEntry entry) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, entry.toString(), w -> encode(w, entry));
+        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, entry, w -> encode(w, entry));
     }
 
     /**
@@ -48,7 +48,7 @@ public final class Fdb {
      * entry: pass a null destination to remove the MAC wherever it points.
      */
     public void delete(FdbEntry entry) {
-        socket.execute(RTM_DELNEIGH, 0, entry.toString(), w -> encode(w, entry));
+        socket.execute(RTM_DELNEIGH, 0, entry, w -> encode(w, entry));
     }
 
     private static void encode(MessageWriter w, FdbEntry entry) {

@@ -34,17 +34,17 @@ public final class Neighbours {
 
     /** Adds an entry; EEXIST when the link already has one for that address. */
     public void add(Neighbour neighbour) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, neighbour.toString(), w -> encode(w, neighbour));
+        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, neighbour, w -> encode(w, neighbour));
     }
 
     /** Adds the entry, or overwrites the one for that address: its MAC, state and flags. */
     public void replace(Neighbour neighbour) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, neighbour.toString(), w -> encode(w, neighbour));
+        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, neighbour, w -> encode(w, neighbour));
     }
 
     /** Deletes the entry for the neighbour's address on its link (the MAC is not compared); ENOENT when none. */
     public void delete(Neighbour neighbour) {
-        socket.execute(RTM_DELNEIGH, 0, neighbour.toString(), w -> {
+        socket.execute(RTM_DELNEIGH, 0, neighbour, w -> {
             w.ndmsg(family(neighbour), neighbour.linkIndex(), 0, 0, 0);
             w.attribute(NDA_DST, neighbour.address().getAddress());
         });

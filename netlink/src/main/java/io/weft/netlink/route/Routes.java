@@ -27,12 +27,12 @@ public final class Routes {
 
     /** Adds a route; EEXIST when its table has one to the same destination with the same metric. */
     public void add(Route route) {
-        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, route.toString(), w -> encode(w, route, route.scope()));
+        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, route, w -> encode(w, route, route.scope()));
     }
 
     /** Adds the route, or replaces the one to the same destination and metric in its table (a new gateway, say). */
     public void replace(Route route) {
-        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route.toString(), w -> encode(w, route, route.scope()));
+        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route, w -> encode(w, route, route.scope()));
     }
 
     /**
@@ -42,7 +42,7 @@ public final class Routes {
      * not make by accident. ESRCH when no route matches.
      */
     public void delete(Route route) {
-        socket.execute(RTM_DELROUTE, 0, route.toString(), w -> encode(w, route, RT_SCOPE_NOWHERE));
+        socket.execute(RTM_DELROUTE, 0, route, w -> encode(w, route, RT_SCOPE_NOWHERE));
     }
 
     /**

@@ -41,7 +41,7 @@ public final class Syscalls {
 
     private Syscalls() {}
 
-    private static long call(String name, String object, long nr, long a, long b, long c, long d, long e, long f) {
+    private static long call(String name, Object object, long nr, long a, long b, long c, long d, long e, long f) {
         MemorySegment captured = CAPTURED.get();
         long result;
         try {
@@ -50,7 +50,8 @@ public final class Syscalls {
             throw new IllegalStateException("syscall " + name + " could not be invoked", t);
         }
         if (result == -1) {
-            throw new SyscallException(name, object, (int) ERRNO.get(captured, 0L));
+            throw new SyscallException(name, object instanceof Integer fd ? "fd " + fd : String.valueOf(object),
+                    (int) ERRNO.get(captured, 0L));
         }
         return result;
     }
@@ -60,19 +61,19 @@ public final class Syscalls {
     }
 
     public static void bind(int fd, MemorySegment address) {
-        call("bind", "fd " + fd, NR.bind(), fd, address.address(), address.byteSize(), 0, 0, 0);
+        call("bind", fd, NR.bind(), fd, address.address(), address.byteSize(), 0, 0, 0);
     }
 
     public static void getsockname(int fd, MemorySegment address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment length = arena.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, (int) address.byteSize());
-            call("getsockname", "fd " + fd, NR.getsockname(), fd, address.address(), length.address(), 0, 0, 0);
+            call("getsockname", fd, NR.getsockname(), fd, address.address(), length.address(), 0, 0, 0);
         }
     }
 
     public static void setsockopt(int fd, int level, int option, MemorySegment value) {
-        call("setsockopt", "fd " + fd + " option " + option, NR.setsockopt(), fd, level, option, value.address(), value.byteSize(), 0);
+        call("setsockopt", fd, NR.setsockopt(), fd, level, option, value.address(), value.byteSize(), 0);
     }
 
     public static void setsockoptInt(int fd, int level, int option, int value) {
@@ -85,16 +86,16 @@ public final class Syscalls {
 
     /** Sends {@code length} bytes from {@code buffer} to the netlink peer {@code address}. */
     public static long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address) {
-        return call("sendto", "fd " + fd, NR.sendto(), fd, buffer.address(), length, flags, address.address(), address.byteSize());
+        return call("sendto", fd, NR.sendto(), fd, buffer.address(), length, flags, address.address(), address.byteSize());
     }
 
     /** Receives one datagram into {@code buffer}; returns its length (may exceed the buffer with MSG_TRUNC). */
     public static long recv(int fd, MemorySegment buffer, int flags) {
-        return call("recvfrom", "fd " + fd, NR.recvfrom(), fd, buffer.address(), buffer.byteSize(), flags, 0, 0);
+        return call("recvfrom", fd, NR.recvfrom(), fd, buffer.address(), buffer.byteSize(), flags, 0, 0);
     }
 
     public static void close(int fd) {
-        call("close", "fd " + fd, NR.close(), fd, 0, 0, 0, 0, 0);
+        call("close", fd, NR.close(), fd, 0, 0, 0, 0, 0);
     }
 
     /** Moves the calling thread into the namespace {@code fd} refers to. */

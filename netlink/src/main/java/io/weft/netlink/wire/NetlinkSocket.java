@@ -99,15 +99,16 @@ public final class NetlinkSocket implements AutoCloseable {
     /**
      * Sends one request and waits for its ACK.
      *
-     * @param object what the request is about, for the error message ("weft.1", "10.42.2.0/24 via …")
+     * @param object what the request is about, for the error message ("weft.1", a Route…); its
+     *     {@code toString} is called only when the request fails, keeping the success path cheap
      */
-    public synchronized void execute(int type, int flags, String object, Consumer<MessageWriter> body) {
+    public synchronized void execute(int type, int flags, Object object, Consumer<MessageWriter> body) {
         int seq = send(type, flags | NLM_F_ACK, body);
         receive(seq, type, object, message -> { });
     }
 
     /** Sends a request that the kernel answers with one message (a GET), and decodes that answer. */
-    public synchronized <T> T query(int type, int flags, String object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
+    public synchronized <T> T query(int type, int flags, Object object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
         int seq = send(type, flags | NLM_F_ACK, body);
         List<T> answers = new ArrayList<>(1);
         receive(seq, type, object, message -> answers.add(decoder.apply(message)));
@@ -121,7 +122,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * Dumps a table: every message until {@code NLMSG_DONE}, each decoded in place (null results are
      * dropped). A dump the kernel marks inconsistent ({@code NLM_F_DUMP_INTR}) is repeated.
      */
-    public synchronized <T> List<T> dump(int type, String object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
+    public synchronized <T> List<T> dump(int type, Object object, Consumer<MessageWriter> body, Function<Message, T> decoder) {
         for (int attempt = 1; ; attempt++) {
             int seq = send(type, NLM_F_DUMP, body);
             List<T> results = new ArrayList<>();
@@ -135,7 +136,7 @@ public final class NetlinkSocket implements AutoCloseable {
                 return results;
             }
             if (attempt == DUMP_ATTEMPTS) {
-                throw new NetlinkException(MessageTypes.name(type), object, EINTR,
+                throw new NetlinkException(MessageTypes.name(type), String.valueOf(object), EINTR,
                         "dump still inconsistent after " + DUMP_ATTEMPTS + " attempts (NLM_F_DUMP_INTR)");
             }
         }
@@ -185,49 +186,62 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** Reads replies to {@code seq} until its ACK, error or NLMSG_DONE; returns whether a dump was interrupted. */
-    private boolean receive(int seq, int type, String object, Consumer<Message> handler) {
-        boolean[] interrupted = {false};
-        boolean[] finished = {false};
-        while (!finished[0]) {
+    private boolean receive(int seq, int type, Object object, Consumer<Message> handler) {
+        boolean interrupted = false;
+        while (true) {
             long length = Syscalls.recv(fd, receiveBuffer, 0);
-            forEachMessage(length, message -> {
-                if (message.sequence() != seq || finished[0]) {
-                    return; // a late reply to an earlier request, or a notification: not ours
+            checkLength(length);
+            long offset = 0;
+            while (offset + SIZEOF_NLMSGHDR <= length) {
+                Message message = messageAt(offset, length);
+                offset += Message.align(message.length());
+                if (message.sequence() != seq) {
+                    continue; // a late reply to an earlier request: not ours
                 }
                 if ((message.flags() & NLM_F_DUMP_INTR) != 0) {
-                    interrupted[0] = true;
+                    interrupted = true;
                 }
                 switch (message.type()) {
                     case NLMSG_NOOP -> { }
-                    case NLMSG_DONE -> finished[0] = true;
-                    case NLMSG_OVERRUN -> throw new NetlinkException(MessageTypes.name(type), object, ENOBUFS, "netlink overrun");
+                    case NLMSG_DONE -> {
+                        return interrupted;
+                    }
+                    case NLMSG_OVERRUN -> throw new NetlinkException(MessageTypes.name(type), String.valueOf(object), ENOBUFS, "netlink overrun");
                     case NLMSG_ERROR -> {
                         int error = -message.u32(0);
                         if (error != 0) {
-                            throw new NetlinkException(MessageTypes.name(type), object, error, extendedAckMessage(message));
+                            throw new NetlinkException(MessageTypes.name(type), String.valueOf(object), error, extendedAckMessage(message));
                         }
-                        finished[0] = true;
+                        return interrupted;
                     }
                     default -> handler.accept(message);
                 }
-            });
+            }
         }
-        return interrupted[0];
     }
 
     private void forEachMessage(long length, Consumer<Message> handler) {
+        checkLength(length);
+        long offset = 0;
+        while (offset + SIZEOF_NLMSGHDR <= length) {
+            Message message = messageAt(offset, length);
+            handler.accept(message);
+            offset += Message.align(message.length());
+        }
+    }
+
+    private static void checkLength(long length) {
         if (length > BUFFER_SIZE) {
             throw new IllegalStateException("netlink datagram of " + length + " bytes exceeds the receive buffer");
         }
-        long offset = 0;
-        while (offset + SIZEOF_NLMSGHDR <= length) {
-            int messageLength = receiveBuffer.get(JAVA_INT_UNALIGNED, offset);
-            if (messageLength < SIZEOF_NLMSGHDR || offset + messageLength > length) {
-                throw new IllegalStateException("malformed netlink message of length " + messageLength + " at offset " + offset);
-            }
-            handler.accept(new Message(receiveBuffer.asSlice(offset, messageLength)));
-            offset += Message.align(messageLength);
+    }
+
+    private Message messageAt(long offset, long datagramLength) {
+        int messageLength = receiveBuffer.get(JAVA_INT_UNALIGNED, offset);
+        if (messageLength < SIZEOF_NLMSGHDR || offset + messageLength > datagramLength) {
+            throw new IllegalStateException("malformed netlink message of length " + messageLength + " at offset " + offset);
         }
+        return new Message(receiveBuffer.asSlice(offset, messageLength));
     }
 
     /** The {@code NLMSGERR_ATTR_MSG} text after a {@code struct nlmsgerr}, or null. */
