@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <linux/limits.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -42,6 +43,9 @@ int main(void) {
     C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_CREAT); C(O_EXCL); C(O_CLOEXEC); C(O_TRUNC); C(AT_FDCWD);
     C(CLONE_NEWNET); C(LOCK_SH); C(LOCK_EX); C(LOCK_NB); C(LOCK_UN);
     C(MS_BIND); C(MS_REC); C(MS_SHARED); C(MNT_DETACH);
+
+    SECTION("linux/limits.h");
+    C(NAME_MAX);
 
     SECTION("linux/netlink.h");
     C(NETLINK_ROUTE); C(NETLINK_ADD_MEMBERSHIP); C(NETLINK_DROP_MEMBERSHIP);

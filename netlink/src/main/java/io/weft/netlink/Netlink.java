@@ -8,12 +8,16 @@ import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.route.Routes;
 import io.weft.netlink.wire.NetlinkSocket;
 
+import java.util.Set;
+import java.util.function.Consumer;
+
 /**
  * A netlink handle: a socket bound to one network namespace, and views of the kernel objects there.
  * Like vishvananda/netlink's {@code Handle}: open one per namespace and keep it. Thread-safe (one
  * request at a time on its socket); close it when done.
  */
 public final class Netlink implements AutoCloseable {
+    private final NetNamespace namespace;
     private final NetlinkSocket socket;
     private final Links links;
     private final Addresses addresses;
@@ -21,7 +25,8 @@ public final class Netlink implements AutoCloseable {
     private final Neighbours neighbours;
     private final Fdb fdb;
 
-    private Netlink(NetlinkSocket socket) {
+    private Netlink(NetNamespace namespace, NetlinkSocket socket) {
+        this.namespace = namespace;
         this.socket = socket;
         this.links = new Links(socket);
         this.addresses = new Addresses(socket);
@@ -32,12 +37,15 @@ public final class Netlink implements AutoCloseable {
 
     /** A handle on the calling thread's namespace. */
     public static Netlink open() {
-        return new Netlink(NetlinkSocket.open());
+        return new Netlink(null, NetlinkSocket.open());
     }
 
-    /** A handle on {@code namespace}; it keeps working there whatever thread later uses it. */
+    /**
+     * A handle on {@code namespace}; it keeps working there whatever thread later uses it. The
+     * namespace must stay open while the handle {@linkplain #subscribe subscribes}.
+     */
     public static Netlink open(NetNamespace namespace) {
-        return new Netlink(namespace.call(NetlinkSocket::open));
+        return new Netlink(namespace, namespace.call(NetlinkSocket::open));
     }
 
     public Links links() {
@@ -58,6 +66,22 @@ public final class Netlink implements AutoCloseable {
 
     public Fdb fdb() {
         return fdb;
+    }
+
+    /**
+     * Delivers the kernel's notifications for {@code groups} to {@code listener}, on a thread of the
+     * subscription's own, until the subscription is closed. Membership is in place when this returns,
+     * so every change made afterwards is reported. A handle from {@link #open()} subscribes in the
+     * calling thread's namespace.
+     */
+    public Subscription subscribe(Set<Group> groups, Consumer<NetlinkEvent> listener) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("subscribe to at least one group");
+        }
+        int[] numbers = groups.stream().mapToInt(Group::number).toArray();
+        NetlinkSocket events = namespace == null ? NetlinkSocket.open(numbers)
+                : namespace.call(() -> NetlinkSocket.open(numbers));
+        return Subscription.start(events, listener, "netlink-events-" + (namespace == null ? "current" : namespace.name()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.weft.netlink.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,6 +18,7 @@ import static io.weft.netlink.sys.Kernel.MNT_DETACH;
 import static io.weft.netlink.sys.Kernel.MS_BIND;
 import static io.weft.netlink.sys.Kernel.MS_REC;
 import static io.weft.netlink.sys.Kernel.MS_SHARED;
+import static io.weft.netlink.sys.Kernel.NAME_MAX;
 import static io.weft.netlink.sys.Kernel.O_CLOEXEC;
 import static io.weft.netlink.sys.Kernel.O_CREAT;
 import static io.weft.netlink.sys.Kernel.O_EXCL;
@@ -47,6 +49,8 @@ public final class NetNamespace implements AutoCloseable {
     /**
      * Creates a named namespace, like {@code ip netns add NAME}: a new namespace bind-mounted on
      * {@code /run/netns/NAME}, which keeps it alive until {@link #delete}.
+     *
+     * @throws SyscallException EEXIST when the name is taken; the existing namespace is left as it was
      */
     public static NetNamespace create(String name) {
         Path path = namedPath(name);
@@ -183,9 +187,12 @@ public final class NetNamespace implements AutoCloseable {
         }
     }
 
+    /** The rules of iproute2's {@code is_valid_netns_name}, plus no NUL, checked before anything is touched. */
     private static Path namedPath(String name) {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("invalid network namespace name \"" + name + "\"");
+        if (name == null || name.isEmpty() || name.contains("/") || name.indexOf('\0') >= 0
+                || name.equals(".") || name.equals("..") || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+            throw new IllegalArgumentException("invalid network namespace name \"" + name + "\": 1 to " + NAME_MAX
+                    + " bytes, no '/' or NUL, not . or ..");
         }
         return NAMED_DIR.resolve(name);
     }

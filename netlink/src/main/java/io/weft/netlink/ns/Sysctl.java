@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * {@code /proc/sys} of one network namespace. Keys are written as {@code net.ipv4.ip_forward} or, when
@@ -28,21 +30,25 @@ public final class Sysctl {
         });
     }
 
+    /** Writes an existing setting; an unknown key fails rather than being created. */
     public void set(String key, String value) {
         Path path = path(key);
         namespace.run(() -> {
             try {
-                Files.writeString(path, value);
+                Files.writeString(path, value, StandardOpenOption.WRITE);
             } catch (IOException e) {
                 throw new UncheckedIOException("sysctl " + key + "=" + value + " in " + namespace, e);
             }
         });
     }
 
+    /** The file under /proc/sys; each part must be a plain name, so a key cannot climb out of it. */
     static Path path(String key) {
         String relative = key.contains("/") ? key : key.replace('.', '/');
-        if (relative.startsWith("/") || relative.contains("..") || relative.isEmpty()) {
-            throw new IllegalArgumentException("invalid sysctl key \"" + key + "\"");
+        for (String part : relative.split("/", -1)) {
+            if (part.isEmpty() || Set.of(".", "..").contains(part) || part.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid sysctl key \"" + key + "\"");
+            }
         }
         return Path.of("/proc/sys").resolve(relative);
     }

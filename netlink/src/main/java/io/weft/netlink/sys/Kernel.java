@@ -55,6 +55,9 @@ public final class Kernel {
     public static final int MS_SHARED = 1048576;
     public static final int MNT_DETACH = 2;
 
+    // linux/limits.h
+    public static final int NAME_MAX = 255;
+
     // linux/netlink.h
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_ADD_MEMBERSHIP = 1;

@@ -40,23 +40,33 @@ public final class Attributes {
         }
     }
 
-    /** Parses a region holding attributes back to back; a truncated trailing attribute is an error. */
+    /**
+     * Parses a region holding attributes back to back. A truncated attribute, even just a few bytes
+     * of a header at the end, is an error: the message was cut short or misread.
+     */
     public static Attributes parse(MemorySegment region) {
         List<Attribute> all = new ArrayList<>();
         long offset = 0;
         long size = region.byteSize();
-        while (offset + NLA_HDRLEN <= size) {
-            int length = Short.toUnsignedInt(region.get(JAVA_SHORT_UNALIGNED, offset));
-            int rawType = Short.toUnsignedInt(region.get(JAVA_SHORT_UNALIGNED, offset + 2));
-            if (length < NLA_HDRLEN || offset + length > size) {
-                throw new IllegalArgumentException("malformed netlink attribute at offset " + offset
-                        + ": length " + length + " in a region of " + size + " bytes");
+        while (offset < size) {
+            if (offset + NLA_HDRLEN > size) {
+                throw malformed(offset, size, (size - offset) + " bytes left, less than an attribute header");
             }
+            int length = Short.toUnsignedInt(region.get(JAVA_SHORT_UNALIGNED, offset));
+            if (length < NLA_HDRLEN || offset + length > size) {
+                throw malformed(offset, size, "length " + length);
+            }
+            int rawType = Short.toUnsignedInt(region.get(JAVA_SHORT_UNALIGNED, offset + 2));
             all.add(new Attribute(rawType & NLA_TYPE_MASK, (rawType & NLA_F_NESTED) != 0,
                     region.asSlice(offset + NLA_HDRLEN, length - NLA_HDRLEN)));
             offset += Message.align(length);
         }
         return new Attributes(all);
+    }
+
+    private static IllegalArgumentException malformed(long offset, long size, String problem) {
+        return new IllegalArgumentException("malformed netlink attribute at offset " + offset + " in a region of "
+                + size + " bytes: " + problem);
     }
 
     public List<Attribute> all() {

@@ -16,6 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * patched when it is closed. Mutable by design: one writer per socket, reused for every request.
  */
 public final class MessageWriter {
+    /** {@code nla_len} is a u16. */
+    private static final int MAX_ATTRIBUTE_LENGTH = 0xffff;
+
     private final MemorySegment buffer;
     private int position;
 
@@ -177,7 +180,13 @@ public final class MessageWriter {
     }
 
     private void closeAttribute(int start) {
-        buffer.set(JAVA_SHORT_UNALIGNED, start, (short) (position - start));
+        int length = position - start;
+        if (length > MAX_ATTRIBUTE_LENGTH) {
+            int type = Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, start + 2));
+            throw new IllegalStateException("netlink attribute type " + type + " of " + length
+                    + " bytes does not fit its 16-bit length field (at most " + MAX_ATTRIBUTE_LENGTH + ")");
+        }
+        buffer.set(JAVA_SHORT_UNALIGNED, start, (short) length);
         align();
     }
 
@@ -190,7 +199,8 @@ public final class MessageWriter {
 
     private void ensure(int bytes) {
         if (position + bytes > buffer.byteSize()) {
-            throw new IllegalStateException("netlink message exceeds the " + buffer.byteSize() + "-byte request buffer");
+            throw new IllegalStateException("netlink message of at least " + (position + bytes) + " bytes exceeds the "
+                    + buffer.byteSize() + "-byte request buffer");
         }
     }
 }
