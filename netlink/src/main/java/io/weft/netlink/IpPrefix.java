@@ -32,16 +32,29 @@ public record IpPrefix(InetAddress address, int length) {
         }
     }
 
-    /** Parses a literal IPv4 or IPv6 address; never resolves a host name. */
+    /** Parses a literal IPv4 (dotted quad) or IPv6 address; never resolves a host name. */
     public static InetAddress parseAddress(String text) {
-        if (text.isEmpty() || !text.matches("[0-9a-fA-F.:]+")) {
-            throw new IllegalArgumentException("not an IP address: \"" + text + "\"");
-        }
         try {
-            return InetAddress.getByName(text);
+            if (text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+                byte[] bytes = new byte[4];
+                String[] parts = text.split("\\.");
+                for (int i = 0; i < 4; i++) {
+                    int octet = Integer.parseInt(parts[i]);
+                    if (octet > 255) {
+                        throw new IllegalArgumentException("not an IP address: \"" + text + "\" (octet " + octet + ")");
+                    }
+                    bytes[i] = (byte) octet;
+                }
+                return InetAddress.getByAddress(bytes);
+            }
+            // with a colon the JDK parses an IPv6 literal and never looks the text up as a host name
+            if (text.contains(":") && text.matches("[0-9a-fA-F.:]+")) {
+                return InetAddress.getByName(text);
+            }
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an IP address: \"" + text + "\"", e);
         }
+        throw new IllegalArgumentException("not an IP address: \"" + text + "\"");
     }
 
     /**

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IpPrefixTest {
     private static String format(String literal) {
@@ -66,5 +67,15 @@ class IpPrefixTest {
             }
         }
         return longest;
+    }
+
+    @Test
+    void parsesOnlyLiteralsNeverHostNames() {
+        assertThat(IpPrefix.parseAddress("10.42.1.1").getHostAddress()).isEqualTo("10.42.1.1");
+        assertThat(IpPrefix.parse("fd00::1/64").length()).isEqualTo(64);
+        for (String bad : new String[] {"abc", "cafe", "localhost", "999.1.1.1", "1.2.3", "1.2.3.4.5", "", "fd00::zz", "10.0.0.1 "}) {
+            assertThatThrownBy(() -> IpPrefix.parseAddress(bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an IP address");
+        }
     }
 }
