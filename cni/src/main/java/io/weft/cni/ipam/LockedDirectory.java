@@ -1,0 +1,192 @@
+package io.weft.cni.ipam;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A network directory while this process holds its lock: the only writer, so every temp file found on entry
+ * is the remains of a writer that crashed, and is deleted. Files are made whole before they get their final
+ * name (write a temp file, fsync, then hard-link or rename it), and closing fsyncs the directory if anything
+ * changed, so a crash at any instant leaves each name either absent or complete.
+ */
+final class LockedDirectory implements AutoCloseable {
+    static final String LOCK = "lock";
+    static final String POINTER = "last_reserved_ip.0";
+    /** Temp files start with a dot: never an address, so neither we nor host-local read them as reservations. */
+    static final String TEMP_PREFIX = ".weft-";
+
+    private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private final Path directory;
+    private final DirectoryLock lock;
+    private boolean changed;
+
+    private LockedDirectory(Path directory, DirectoryLock lock) {
+        this.directory = directory;
+        this.lock = lock;
+    }
+
+    /** Creates the directory (0755) if missing, blocks until the lock is ours, and deletes stray temp files. */
+    static LockedDirectory lock(Path directory) {
+        try {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
+        } catch (IOException e) {
+            throw failure("create", directory, e);
+        }
+        LockedDirectory locked = new LockedDirectory(directory, DirectoryLock.acquire(directory.resolve(LOCK)));
+        try {
+            locked.deleteStrayTempFiles();
+            return locked;
+        } catch (RuntimeException e) {
+            locked.lock.close();
+            throw e;
+        }
+    }
+
+    /** Every file named by an IPv4 address, lowest address first. */
+    List<ReservationFile> reservations() {
+        List<ReservationFile> files = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                Optional<Long> address = Ipv4Subnet.parse(entry.getFileName().toString());
+                if (address.isPresent()) {
+                    read(entry).ifPresent(content -> files.add(ReservationFile.parse(address.get(), content)));
+                }
+            }
+        } catch (IOException e) {
+            throw failure("list", directory, e);
+        }
+        files.sort(Comparator.comparingLong(ReservationFile::address));
+        return files;
+    }
+
+    /**
+     * Reserves {@code address} for {@code owner}, exclusively and with its whole content at once: the content
+     * is written and fsynced under a temp name, then hard-linked to the address (which fails if it exists).
+     * Returns false if the address was taken.
+     */
+    boolean create(long address, Attachment owner) {
+        Path target = directory.resolve(Ipv4Subnet.format(address));
+        Path temp = writeTemp(ReservationFile.content(owner));
+        try {
+            Files.createLink(target, temp);
+            changed = true;
+            return true;
+        } catch (FileAlreadyExistsException taken) {
+            return false;
+        } catch (IOException e) {
+            throw failure("link " + temp + " to", target, e);
+        } finally {
+            delete(temp);
+        }
+    }
+
+    /** Deletes a reservation; true if it was there. */
+    boolean delete(ReservationFile file) {
+        boolean deleted = delete(directory.resolve(Ipv4Subnet.format(file.address())));
+        changed |= deleted;
+        return deleted;
+    }
+
+    /** The last address handed out, if the pointer file holds one. */
+    Optional<Long> pointer() {
+        return read(directory.resolve(POINTER))
+                .flatMap(content -> Ipv4Subnet.parse(new String(content, StandardCharsets.US_ASCII).strip()));
+    }
+
+    /** Replaces the pointer by rename, so it always holds one whole address. */
+    void writePointer(long address) {
+        Path target = directory.resolve(POINTER);
+        Path temp = writeTemp(Ipv4Subnet.format(address).getBytes(StandardCharsets.US_ASCII));
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            changed = true;
+        } catch (IOException e) {
+            delete(temp);
+            throw failure("rename " + temp + " to", target, e);
+        }
+    }
+
+    /** Makes the changes durable (fsync of the directory), then releases the lock. */
+    @Override
+    public void close() {
+        try (lock) {
+            if (changed) {
+                try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw failure("fsync", directory, e);
+                }
+            }
+        }
+    }
+
+    private void deleteStrayTempFiles() {
+        try (DirectoryStream<Path> strays = Files.newDirectoryStream(directory, TEMP_PREFIX + "*")) {
+            for (Path stray : strays) {
+                delete(stray);
+            }
+        } catch (IOException e) {
+            throw failure("list", directory, e);
+        }
+    }
+
+    private Path writeTemp(byte[] content) {
+        Path temp = directory.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+            return temp;
+        } catch (IOException e) {
+            delete(temp);
+            throw failure("write", temp, e);
+        }
+    }
+
+    private static Optional<byte[]> read(Path file) {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException gone) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("read", file, e);
+        }
+    }
+
+    private static boolean delete(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw failure("delete", file, e);
+        }
+    }
+
+    private static UncheckedIOException failure(String action, Path file, IOException e) {
+        return new UncheckedIOException("cannot " + action + " " + file + ": " + e, e);
+    }
+}
