@@ -1,0 +1,145 @@
+package io.weft.cni.pod;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.CniInvocation;
+import io.weft.cni.CniPlugin;
+import io.weft.cni.CniResponse;
+import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.ipam.IpAllocator;
+import io.weft.cni.ipam.Reservation;
+import io.weft.netlink.IpPrefix;
+import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.testing.Sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A node for CNI tests: a namespace in a {@link Sandbox}, its subnet file and reservation directory in
+ * a temporary directory, and the plugin working there. Invokes the plugin as a runtime would.
+ */
+final class PodNetworkFixture implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String NETWORK = "weftnet";
+
+    final Sandbox sandbox = new Sandbox();
+    final NetNamespace node;
+    final Path subnetFile;
+    final Path dataDir;
+    final CniPlugin plugin;
+    private IpPrefix subnet;
+
+    PodNetworkFixture(Path dir, String subnet) {
+        this.subnetFile = dir.resolve("run/subnet.env");
+        this.dataDir = dir.resolve("ipam");
+        this.node = sandbox.namespace();
+        writeSubnet(subnet);
+        this.plugin = CniPlugin.forNamespace(node);
+    }
+
+    void writeSubnet(String gatewayAndPrefix) {
+        subnet = IpPrefix.parse(gatewayAndPrefix);
+        try {
+            new SubnetEnv(IpPrefix.parse("10.42.0.0/16"), subnet, 1450, true).write(subnetFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The configuration a runtime would send, with {@code extra} keys ({@code ,"k":v…}) appended. */
+    String config(String version, String extra) {
+        return "{\"cniVersion\":\"" + version + "\",\"name\":\"" + NETWORK + "\",\"type\":\"weft\",\"subnetFile\":\""
+                + subnetFile + "\",\"dataDir\":\"" + dataDir + "\"" + extra + "}";
+    }
+
+    String config() {
+        return config("1.0.0", "");
+    }
+
+    static Map<String, String> environment(String command, String containerId, NetNamespace pod, String ifName) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("CNI_COMMAND", command);
+        environment.put("CNI_CONTAINERID", containerId);
+        environment.put("CNI_NETNS", pod == null ? "" : pod.path().toString());
+        environment.put("CNI_IFNAME", ifName);
+        environment.put("CNI_PATH", "/opt/cni/bin");
+        environment.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + containerId);
+        return environment;
+    }
+
+    CniResponse invoke(Map<String, String> environment, String stdin) {
+        return invoke(environment, stdin, "weft");
+    }
+
+    CniResponse invoke(Map<String, String> environment, String stdin, String programName) {
+        return plugin.handle(new CniInvocation(environment, stdin.getBytes(StandardCharsets.UTF_8), programName));
+    }
+
+    CniResponse add(String containerId, NetNamespace pod) {
+        return invoke(environment("ADD", containerId, pod, "eth0"), config());
+    }
+
+    /** ADD that must succeed; its result. */
+    ObjectNode attach(String containerId, NetNamespace pod) {
+        CniResponse response = add(containerId, pod);
+        assertThat(response.exitCode()).as(response.stdoutText()).isZero();
+        return (ObjectNode) json(response);
+    }
+
+    /** A CHECK or DEL carrying {@code prevResult}. */
+    CniResponse withPrevResult(String command, String containerId, NetNamespace pod, JsonNode prevResult) {
+        String config = config();
+        return invoke(environment(command, containerId, pod, "eth0"),
+                config.substring(0, config.length() - 1) + ",\"prevResult\":" + prevResult + "}");
+    }
+
+    CniResponse delete(String containerId, NetNamespace pod) {
+        return invoke(environment("DEL", containerId, pod, "eth0"), config());
+    }
+
+    List<Reservation> reservations() {
+        return new IpAllocator(dataDir.resolve(NETWORK), subnet).list();
+    }
+
+    /** The names of Weft's veths in the node namespace. */
+    List<String> weftVeths() {
+        return Sandbox.ipJson(node, "-d", "link", "show", "type", "veth").findValuesAsText("ifname").stream()
+                .filter(HostVeth::isWeftName).toList();
+    }
+
+    static JsonNode json(CniResponse response) {
+        try {
+            return JSON.readTree(response.stdout());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.stdoutText(), e);
+        }
+    }
+
+    /** Asserts an error response: exit 1 and the spec's error object with this code. */
+    static JsonNode assertError(CniResponse response, int code) {
+        assertThat(response.exitCode()).as(response.stdoutText()).isEqualTo(1);
+        JsonNode error = json(response);
+        assertThat(error.get("code").asInt()).as(error.toString()).isEqualTo(code);
+        assertThat(error.get("cniVersion").isTextual()).isTrue();
+        assertThat(error.get("msg").asText()).isNotBlank();
+        return error;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plugin.close();
+        } finally {
+            sandbox.close();
+        }
+    }
+}
