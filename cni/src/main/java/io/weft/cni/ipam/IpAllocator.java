@@ -51,12 +51,24 @@ public final class IpAllocator {
     }
 
     /**
+     * An allocator that only finds, lists and releases: for DEL and GC when the node's subnet is not
+     * known (its subnet file is gone after a reboot, before the agent is back). {@link #allocate} refuses.
+     */
+    public IpAllocator(Path networkDir) {
+        this.directory = networkDir;
+        this.subnet = null;
+    }
+
+    /**
      * The address of {@code attachment}: the one it already holds in the subnet (a runtime retrying ADD after a
      * crash gets the same address), else the next free one after the last handed out.
      *
      * @throws AddressesExhaustedException when every address of the subnet is reserved
      */
     public InetAddress allocate(Attachment attachment) {
+        if (subnet == null) {
+            throw new IllegalStateException(this + " knows no subnet: it can release but not allocate");
+        }
         try (LockedDirectory locked = LockedDirectory.lock(directory)) {
             List<ReservationFile> files = locked.reservations();
             Optional<ReservationFile> held = files.stream()
@@ -134,6 +146,6 @@ public final class IpAllocator {
 
     @Override
     public String toString() {
-        return "IpAllocator[" + subnet + " in " + directory + "]";
+        return "IpAllocator[" + (subnet == null ? "no subnet" : subnet) + " in " + directory + "]";
     }
 }

@@ -37,12 +37,12 @@ public final class PodNetwork {
     /**
      * DEL: removes the veth by its node end, which takes the pod end with it (so it works the same
      * whether the pod's namespace is there, gone, or not named), then releases the address. Either
-     * may already be gone: a repeated DEL succeeds.
+     * may already be gone: a repeated DEL succeeds. Needs no subnet file, so a DEL after a reboot,
+     * before the agent is back, still releases the address.
      */
     public void delete(CniRequest request, NetworkConfig config) {
         deleteIfPresent(node, HostVeth.name(request.containerId(), request.ifName()));
-        allocator(config, readSubnet(config, CniException.TRY_AGAIN_LATER))
-                .release(new Attachment(request.containerId(), request.ifName()));
+        new IpAllocator(config.networkDir()).release(new Attachment(request.containerId(), request.ifName()));
     }
 
     public void check(CniRequest request, NetworkConfig config) {
@@ -50,9 +50,9 @@ public final class PodNetwork {
         new PodCheck(node, config, allocator(config, subnet), request).run();
     }
 
+    /** GC: like DEL, needs no subnet file. */
     public void collectGarbage(CniRequest request, NetworkConfig config) {
-        SubnetEnv subnet = readSubnet(config, CniException.TRY_AGAIN_LATER);
-        new GarbageCollection(node, config, allocator(config, subnet)).run(GarbageCollection.validAttachments(request));
+        new GarbageCollection(node, config, new IpAllocator(config.networkDir())).run(GarbageCollection.validAttachments(request));
     }
 
     /** STATUS: ready when the agent has written the node's subnet (50 otherwise). */

@@ -154,6 +154,18 @@ class PodLifecycleTest {
     }
 
     @Test
+    void deleteReleasesTheAddressEvenWhenTheSubnetFileIsGone() throws Exception {
+        fixture.attach("c1", pod);
+        java.nio.file.Files.delete(fixture.subnetFile); // a reboot: /run is empty until the agent is back
+
+        CniResponse response = fixture.delete("c1", pod);
+
+        assertThat(response.exitCode()).as(response.stdoutText()).isZero();
+        assertThat(fixture.weftVeths()).isEmpty();
+        assertThat(fixture.reservations()).isEmpty();
+    }
+
+    @Test
     void deleteOfAContainerNeverAddedSucceeds() {
         CniResponse response = fixture.delete("never", pod);
 
