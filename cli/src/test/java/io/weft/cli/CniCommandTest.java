@@ -66,7 +66,7 @@ class CniCommandTest {
 
         weft.execute("--help");
 
-        assertThat(weft.getSubcommands()).containsKey("cni");
-        assertThat(out.toString()).contains("version").doesNotContainPattern("(?m)^\\s+cni\\b");
+        assertThat(weft.getSubcommands()).containsKeys("cni", "install");
+        assertThat(out.toString()).contains("install").doesNotContainPattern("(?m)^\\s+cni\\b");
     }
 }
