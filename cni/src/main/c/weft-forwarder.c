@@ -191,31 +191,31 @@ static void build_request(struct frame *f, const char *program, const char *stdi
     put_bytes(f, stdin_data, stdin_len);
 }
 
-static void send_all(int fd, const char *data, size_t len, const char *socket_path) {
+static void send_all(int fd, const char *data, size_t len, const char *agent) {
     while (len > 0) {
         ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) fail(socket_path, strerror(errno));
+        if (w < 0) fail(agent, strerror(errno));
         data += w;
         len -= (size_t) w;
     }
 }
 
-static void recv_all(int fd, void *out, size_t len, const char *socket_path) {
+static void recv_all(int fd, void *out, size_t len, const char *agent) {
     char *p = out;
     while (len > 0) {
         ssize_t r = read(fd, p, len);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) fail(socket_path, strerror(errno));
-        if (r == 0) fail(socket_path, "the agent closed the connection before a whole answer");
+        if (r < 0) fail(agent, strerror(errno));
+        if (r == 0) fail(agent, "the agent closed the connection before a whole answer");
         p += r;
         len -= (size_t) r;
     }
 }
 
-static uint32_t recv_u32(int fd, const char *socket_path) {
+static uint32_t recv_u32(int fd, const char *agent) {
     unsigned char b[4];
-    recv_all(fd, b, 4, socket_path);
+    recv_all(fd, b, 4, agent);
     return (uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3];
 }
 
@@ -271,8 +271,8 @@ int main(int argc, char **argv) {
     } else if (found < 0 || address.sun_path[0] != '/') {
         fail("the \"socket\" value must be an absolute path of at most 107 bytes without escapes", NULL);
     }
-    char socket_path[sizeof address.sun_path + 16];
-    snprintf(socket_path, sizeof socket_path, "agent socket %s", address.sun_path);
+    char agent[sizeof address.sun_path + 16];
+    snprintf(agent, sizeof agent, "agent socket %s", address.sun_path);
 
     struct frame request = {0};
     build_request(&request, program, stdin_data, stdin_len);
@@ -281,17 +281,17 @@ int main(int argc, char **argv) {
     if (fd < 0) fail("socket(AF_UNIX)", strerror(errno));
     if (connect(fd, (struct sockaddr *) &address, sizeof address) < 0) {
         if (errno == ENOENT || errno == ECONNREFUSED) exec_java(argv, program, stdin_data, stdin_len, address.sun_path);
-        fail(socket_path, strerror(errno));
+        fail(agent, strerror(errno));
     }
-    send_all(fd, request.data, request.len, socket_path);
+    send_all(fd, request.data, request.len, agent);
 
-    uint32_t code = recv_u32(fd, socket_path);
-    uint32_t len = recv_u32(fd, socket_path);
-    if (code > 255) fail(socket_path, "the agent answered an exit code above 255");
-    if (len > MAX_STDOUT) fail(socket_path, "the agent answered more than 4 MiB");
+    uint32_t code = recv_u32(fd, agent);
+    uint32_t len = recv_u32(fd, agent);
+    if (code > 255) fail(agent, "the agent answered an exit code above 255");
+    if (len > MAX_STDOUT) fail(agent, "the agent answered more than 4 MiB");
     char *out = malloc(len ? len : 1);
     if (!out) fail("out of memory", NULL);
-    recv_all(fd, out, len, socket_path);
+    recv_all(fd, out, len, agent);
     write_stdout(out, len);
     return (int) code;
 }

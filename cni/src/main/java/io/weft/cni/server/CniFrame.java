@@ -144,6 +144,8 @@ final class CniFrame {
 
     /** The peer sent something that is not a whole, well-formed frame within the limits. */
     static final class MalformedFrameException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         MalformedFrameException(String message) {
             super(message);
         }
