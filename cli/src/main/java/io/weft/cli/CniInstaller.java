@@ -1,0 +1,142 @@
+package io.weft.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Installs the CNI plugin where a runtime finds it: into the bin dir {@code weft} (the C forwarder),
+ * {@code weft-java} (the launcher of the Java plugin it falls back to) and {@code loopback} (the same
+ * program, which answers as the loopback plugin under that name); into the conf dir
+ * {@code 10-weft.conflist}. Every file is replaced by rename, so running it again is harmless.
+ */
+final class CniInstaller {
+    static final String CONFLIST = "10-weft.conflist";
+    private static final Pattern NETWORK_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*"); // the CNI spec's
+    private static final int MAX_SOCKET_PATH = 107; // sun_path without its terminating NUL
+
+    private final Distribution distribution;
+    private final Optional<byte[]> forwarder;
+    private final boolean trainAotCache;
+    private final Consumer<String> report;
+
+    /**
+     * @param forwarder     the forwarder binary; empty when the build had no C compiler
+     * @param trainAotCache whether {@code weft-java} gets an AOT cache (trained now unless one exists)
+     * @param report        receives one line per thing done
+     */
+    CniInstaller(Distribution distribution, Optional<byte[]> forwarder, boolean trainAotCache, Consumer<String> report) {
+        this.distribution = distribution;
+        this.forwarder = forwarder;
+        this.trainAotCache = trainAotCache;
+        this.report = report;
+    }
+
+    /** Factory for the installer a command run uses: the running distribution's, or a test's. */
+    @FunctionalInterface
+    interface Factory {
+        CniInstaller create(boolean trainAotCache, Consumer<String> report) throws IOException;
+    }
+
+    /**
+     * @param socket the agent's socket, written into the conflist when it is not the default
+     * @throws IllegalArgumentException for a network name or socket path the plugin cannot use
+     * @throws IOException              naming the directory or file that could not be written
+     */
+    void install(Path binDir, Path confDir, String networkName, Optional<String> socket) throws IOException {
+        String conflist = conflist(networkName, socket);
+        AtomicFiles.ensureDirectory(binDir);
+        AtomicFiles.ensureDirectory(confDir);
+
+        byte[] launcher = new JavaLauncher(distribution, aotCache()).script().getBytes(StandardCharsets.UTF_8);
+        Path weftJava = binDir.resolve("weft-java");
+        AtomicFiles.write(weftJava, launcher, "rwxr-xr-x");
+        report.accept("installed " + weftJava + " (the Java plugin on " + distribution.java() + " and "
+                + distribution.libDir() + "; /opt/weft packaging comes with issue 6)");
+
+        Path weft = binDir.resolve("weft");
+        if (forwarder.isPresent()) {
+            AtomicFiles.write(weft, forwarder.get(), "rwxr-xr-x");
+            report.accept("installed " + weft + " (the forwarder to the agent's socket, falling back to weft-java)");
+        } else {
+            AtomicFiles.write(weft, launcher, "rwxr-xr-x");
+            report.accept("installed " + weft + " as the Java launcher: this build has no forwarder (no C compiler"
+                    + " when it was built), so every CNI call starts a JVM (slower, same result)");
+        }
+
+        installLoopback(binDir.resolve("loopback"));
+
+        Path conf = confDir.resolve(CONFLIST);
+        AtomicFiles.write(conf, conflist.getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        report.accept("installed " + conf + " (network " + networkName + ")");
+    }
+
+    private Optional<Path> aotCache() throws IOException {
+        if (!trainAotCache) {
+            report.accept("no AOT cache asked for: weft-java starts without one (slower)");
+            return Optional.empty();
+        }
+        Path cache = AotCache.fileFor(distribution);
+        try {
+            for (Path stale : AotCache.removeOthers(cache)) {
+                report.accept("removed " + stale + ": trained on other jars");
+            }
+        } catch (IOException e) {
+            report.accept("could not remove older AOT caches beside " + cache + ": " + e);
+        }
+        if (Files.isRegularFile(cache)) {
+            report.accept("AOT cache " + cache + " is already trained for these jars");
+            return Optional.of(cache);
+        }
+        report.accept("training the AOT cache " + cache + " with a VERSION request ...");
+        Optional<String> failure = AotCache.train(distribution, cache);
+        if (failure.isPresent()) {
+            report.accept("AOT cache training failed (" + failure.get() + "): weft-java starts without a cache (slower)");
+            return Optional.empty();
+        }
+        return Optional.of(cache);
+    }
+
+    /** A symlink to {@code weft}; a loopback that is not such a link belongs to someone else and stays. */
+    private void installLoopback(Path loopback) throws IOException {
+        Path target = Path.of("weft");
+        boolean present = Files.exists(loopback, LinkOption.NOFOLLOW_LINKS);
+        if (present && !(Files.isSymbolicLink(loopback) && Files.readSymbolicLink(loopback).equals(target))) {
+            report.accept("left " + loopback + " alone: it is not Weft's");
+            return;
+        }
+        AtomicFiles.symlink(loopback, target);
+        report.accept("installed " + loopback + " -> weft (answers as the loopback plugin)");
+    }
+
+    static String conflist(String networkName, Optional<String> socket) {
+        if (!NETWORK_NAME.matcher(networkName).matches()) {
+            throw new IllegalArgumentException("network name '" + networkName + "' must match " + NETWORK_NAME.pattern());
+        }
+        socket.ifPresent(CniInstaller::checkSocket);
+        String plugin = "{\"type\": \"weft\"" + socket.map(path -> ", \"socket\": \"" + path + "\"").orElse("") + "}";
+        return """
+                {
+                  "cniVersion": "1.0.0",
+                  "name": "%s",
+                  "plugins": [
+                    %s
+                  ]
+                }
+                """.formatted(networkName, plugin);
+    }
+
+    /** The forwarder reads the socket path without a JSON parser: absolute, short, nothing to escape. */
+    private static void checkSocket(String path) {
+        boolean plain = path.chars().noneMatch(c -> c == '"' || c == '\\' || c < 0x20);
+        if (!path.startsWith("/") || !plain || path.getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new IllegalArgumentException("socket '" + path + "' must be an absolute path of at most "
+                    + MAX_SOCKET_PATH + " bytes without quotes, backslashes or control characters");
+        }
+    }
+}
