@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class AgentProtocolError {
     /** Plugin-specific CNI error code 104, AGENT_PROTOCOL. */
-    public static final int CODE = 104;
+    public static final int CODE = io.weft.cni.CniException.AGENT_PROTOCOL;
 
     private AgentProtocolError() {}
 
