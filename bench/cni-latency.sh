@@ -23,7 +23,7 @@ work=$(mktemp -d)
 result=bench/results/cni-latency.md
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
   for ns in $(ip netns list | awk '{print $1}' | grep "^$tag-" || true); do ip netns del "$ns"; done
   rm -rf "$work"
 }
@@ -43,7 +43,7 @@ weft_conf() { echo '{"cniVersion":"1.0.0","name":"weftbench","type":"weft","subn
 # exec_cni NODE DIR CONF COMMAND I: one plugin exec as a runtime does it; prints its wall time in µs
 exec_cni() {
   local node=$1 dir=$2 conf=$3 command=$4 i=$5 type s e
-  type=$(sed -n 's/.*"type":"\([a-z-]*\)".*/\1/p' <<< "$conf" | head -1)
+  type=$(grep -o '"type":"[a-z-]*"' <<< "$conf" | head -1 | cut -d'"' -f4)   # the plugin, not its ipam
   s=$(date +%s%N)
   if ! echo "$conf" | nsenter --net="/run/netns/$node" env -i CNI_COMMAND="$command" CNI_CONTAINERID="c$i" \
       CNI_NETNS="/run/netns/$tag-p$i" CNI_IFNAME=eth0 CNI_PATH="$dir" "$dir/$type" > "$work/out.$command.$i" 2>"$work/err.$command.$i"; then
@@ -66,8 +66,9 @@ measure() {
   read -r del_p50[$way] del_p90[$way] <<< "$(printf '%s\n' "${dels[@]}" | stats)"
   echo "$way: burst of $burst concurrent ADDs..." >&2
   s=$(date +%s%N)
-  for ((i = 1; i <= burst; i++)); do exec_cni "$node" "$dir" "$conf" ADD "$i" > /dev/null & done
-  wait
+  local jobs=()
+  for ((i = 1; i <= burst; i++)); do exec_cni "$node" "$dir" "$conf" ADD "$i" > /dev/null & jobs+=($!); done
+  for job in "${jobs[@]}"; do wait "$job" || { echo "$way: an ADD of the burst failed" >&2; exit 1; }; done
   e=$(date +%s%N)
   burst_ms[$way]=$(awk -v t=$((e - s)) 'BEGIN {printf "%.0f", t / 1e6}')
   local addresses; addresses=$(for ((i = 1; i <= burst; i++)); do ip -n "$tag-p$i" -4 -o addr show dev eth0 | awk '{print $4}'; done | sort -u | wc -l)
