@@ -46,6 +46,12 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
     public static CniRequest parse(CniInvocation invocation) {
         Map<String, String> environment = invocation.environment();
         CniCommand command = command(environment);
+        if (command == CniCommand.VERSION) {
+            // As the Go skel: nothing else is read. libcni sends CNI_NETNS=dummy, CNI_IFNAME=dummy and
+            // CNI_PATH=dummy with VERSION (placeholders for old skels) when podman validates a conflist.
+            return new CniRequest(command, "", "", "", Map.of(), versionToAnswer(invocation.stdin()),
+                    JsonNodeFactory.instance.objectNode());
+        }
         for (String variable : command.requiredVariables()) {
             if (environment.getOrDefault(variable, "").isEmpty()) {
                 throw new CniException(CniException.INVALID_ENVIRONMENT, variable + " is not set; " + command + " needs it");
@@ -65,12 +71,7 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
             checkIfName(ifName);
         }
         Map<String, String> args = args(environment.getOrDefault("CNI_ARGS", ""));
-        byte[] stdin = invocation.stdin();
-        if (command == CniCommand.VERSION) {
-            return new CniRequest(command, containerId, netns, ifName, args, versionToAnswer(stdin),
-                    JsonNodeFactory.instance.objectNode());
-        }
-        ObjectNode config = decode(stdin);
+        ObjectNode config = decode(invocation.stdin());
         CniVersion version = version(config);
         if (!version.atLeast(command.introducedIn())) {
             throw new CniException(CniException.INCOMPATIBLE_VERSION, "config version " + version + " does not allow "

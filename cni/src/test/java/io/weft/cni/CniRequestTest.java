@@ -151,4 +151,16 @@ class CniRequestTest {
         assertThat(parse(Map.of("CNI_COMMAND", "VERSION"), "").version()).isEqualTo(CniVersion.LATEST);
         assertThat(parse(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"0.1.0\"}").version()).isEqualTo(CniVersion.LATEST);
     }
+
+    @Test
+    void versionIgnoresThePlaceholdersLibcniSends() {
+        Map<String, String> environment = Map.of("CNI_COMMAND", "VERSION", "CNI_NETNS", "dummy", "CNI_IFNAME", "dummy",
+                "CNI_PATH", "dummy", "CNI_CONTAINERID", "-not-an-id");
+
+        CniRequest request = parse(environment, "{\"cniVersion\":\"1.0.0\"}");
+
+        assertThat(request.version()).isEqualTo(CniVersion.V1_0_0);
+        assertThat(request.netns()).isEmpty();
+        assertThat(request.ifName()).isEmpty();
+    }
 }
