@@ -1,0 +1,130 @@
+package io.weft.agent.lease.local;
+
+import io.weft.agent.lease.Lease;
+import io.weft.agent.lease.SubnetPool;
+import io.weft.netlink.IpPrefix;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Reads the lease files, without the lock: every file is whole (renamed or linked into place), so a
+ * reader sees each lease before or after a change, never during. A reader kept across scans (a watch's)
+ * re-reads only files whose inode, mtime or size changed, so polling a thousand leases costs a thousand
+ * {@code stat}s, and warns about an unreadable file once per version of it. One reader per thread.
+ */
+final class LeaseReader {
+    private static final System.Logger LOG = System.getLogger(LeaseReader.class.getName());
+
+    /**
+     * @param leases every readable lease, expired ones included, lowest subnet first
+     * @param unreadable subnets whose file is not a lease: held by no one we know, so given to no one
+     */
+    record Scan(Map<IpPrefix, Lease> leases, Set<IpPrefix> unreadable) {}
+
+    private record Version(Object fileKey, FileTime modified, long size) {}
+
+    /** A file's content as last read: the lease, or empty if it was unreadable. */
+    private record Cached(Version version, Optional<Lease> lease) {}
+
+    private final Path directory;
+    private final SubnetPool pool;
+    private final Map<IpPrefix, Cached> cache = new HashMap<>();
+    private final Set<String> strangers = new HashSet<>();
+
+    LeaseReader(Path directory, SubnetPool pool) {
+        this.directory = directory;
+        this.pool = pool;
+    }
+
+    Scan scan() {
+        Map<IpPrefix, Cached> seen = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(AtomicFiles.TEMP_PREFIX)) {
+                    continue;
+                }
+                Optional<IpPrefix> subnet = pool.subnetOfKey(name);
+                if (subnet.isEmpty()) {
+                    if (strangers.add(name)) {
+                        LOG.log(WARNING, "ignoring {0}: not named like a /{1} subnet of {2} (e.g. {3})", entry,
+                                pool.network().subnetLength(), pool.network().network(), SubnetPool.key(pool.subnet(0)));
+                    }
+                    continue;
+                }
+                current(entry, subnet.get()).ifPresent(cached -> seen.put(subnet.get(), cached));
+            }
+        } catch (IOException e) {
+            throw AtomicFiles.failure("list", directory, e);
+        }
+        cache.keySet().retainAll(seen.keySet());
+        cache.putAll(seen);
+
+        Map<IpPrefix, Lease> leases = new HashMap<>();
+        Set<IpPrefix> unreadable = new HashSet<>();
+        seen.forEach((subnet, cached) ->
+                cached.lease().ifPresentOrElse(lease -> leases.put(subnet, lease), () -> unreadable.add(subnet)));
+        return new Scan(sorted(leases), Set.copyOf(unreadable));
+    }
+
+    /** One lease file as it is now; an {@link IllegalArgumentException} naming the file if it is not a lease. */
+    static Optional<Lease> read(Path file, IpPrefix subnet) {
+        return AtomicFiles.read(file).map(content -> decode(file, subnet, content));
+    }
+
+    /** The file's current version, from the cache if unchanged; empty if it vanished meanwhile. */
+    private Optional<Cached> current(Path file, IpPrefix subnet) {
+        Version version;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            version = new Version(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
+        } catch (NoSuchFileException gone) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw AtomicFiles.failure("stat", file, e);
+        }
+        Cached cached = cache.get(subnet);
+        if (cached != null && cached.version().equals(version)) {
+            return Optional.of(cached);
+        }
+        Optional<byte[]> content = AtomicFiles.read(file);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Cached(version, Optional.of(decode(file, subnet, content.get()))));
+        } catch (IllegalArgumentException unreadable) {
+            LOG.log(WARNING, "skipping " + unreadable.getMessage());
+            return Optional.of(new Cached(version, Optional.empty()));
+        }
+    }
+
+    private static Lease decode(Path file, IpPrefix subnet, byte[] content) {
+        try {
+            return LeaseFile.decode(subnet, content);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lease file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<IpPrefix, Lease> sorted(Map<IpPrefix, Lease> leases) {
+        Map<IpPrefix, Lease> sorted = new LinkedHashMap<>();
+        leases.keySet().stream().sorted(Comparator.comparingInt(pool::index)).forEach(subnet -> sorted.put(subnet, leases.get(subnet)));
+        return sorted;
+    }
+}
