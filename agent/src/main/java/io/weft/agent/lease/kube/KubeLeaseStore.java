@@ -1,0 +1,184 @@
+package io.weft.agent.lease.kube;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.Lease;
+import io.weft.agent.lease.LeaseClaim;
+import io.weft.agent.lease.LeaseEvent;
+import io.weft.agent.lease.LeaseStore;
+import io.weft.netlink.IpPrefix;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Leases kept by Kubernetes itself ({@code --store kubernetes}): a node's subnet is the podCIDR the
+ * controller-manager allocated to it (k3s cuts /24s from 10.42.0.0/16), and what its peers need,
+ * the VTEP MAC and public IP, travels in the node's annotations, as with Flannel's kube subnet
+ * manager. A lease lives as long as its Node object, so it never expires.
+ *
+ * <p>The API calls, and so the agent's ClusterRole: {@code nodes} get (this node), list and watch
+ * (the peers), patch (this node's annotations, a JSON merge patch of its metadata);
+ * {@code nodes/status} patch (the {@code NetworkUnavailable} condition).
+ *
+ * <p>Tested against fabric8's mock API server in CRUD mode: the Kubernetes API is the one part we
+ * cannot run for real here.
+ */
+public final class KubeLeaseStore implements LeaseStore {
+    private final KubernetesClient client;
+    private final String nodeName;
+    private final ClusterNetwork network;
+    private final boolean ownsClient;
+    private final Set<SharedIndexInformer<Node>> informers = ConcurrentHashMap.newKeySet();
+    /** What this node claimed, for renewals: the claim's public IP, not an overwrite read since. */
+    private volatile LeaseClaim claim;
+
+    /** A store on the caller's client; the caller closes the client. */
+    public KubeLeaseStore(KubernetesClient client, String nodeName, ClusterNetwork network) {
+        this(client, nodeName, network, false);
+    }
+
+    private KubeLeaseStore(KubernetesClient client, String nodeName, ClusterNetwork network, boolean ownsClient) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+        this.network = Objects.requireNonNull(network, "network");
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * A store with a client of its own, closed with it: from {@code kubeconfig} if given, else from
+     * fabric8's auto-configuration, which in a pod is the service account (in-cluster).
+     */
+    public static KubeLeaseStore connect(Optional<Path> kubeconfig, String nodeName, ClusterNetwork network) {
+        Config config = kubeconfig.map(KubeLeaseStore::fromKubeconfig).orElseGet(() -> Config.autoConfigure(null));
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        return new KubeLeaseStore(client, nodeName, network, true);
+    }
+
+    private static Config fromKubeconfig(Path path) {
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException("kubeconfig " + path + ": no such file, or not readable");
+        }
+        return Config.fromKubeconfig(path.toFile());
+    }
+
+    @Override
+    public ClusterNetwork network() {
+        return network;
+    }
+
+    /**
+     * Takes the node's podCIDR as its subnet, publishes the VTEP MAC and public IP in its annotations
+     * and clears {@code NetworkUnavailable}. Writes only what differs, so it also serves as renewal.
+     *
+     * @throws IllegalStateException while the node has no podCIDR yet (the agent stays not-ready and
+     *     tries again), or when its podCIDR lies outside the network
+     */
+    @Override
+    public Lease acquire(LeaseClaim claim) {
+        if (!claim.node().equals(nodeName)) {
+            throw new IllegalArgumentException("claim for node " + claim.node() + " in the store of node " + nodeName);
+        }
+        Node node = client.nodes().withName(nodeName).get();
+        if (node == null) {
+            throw new IllegalStateException("node " + nodeName + " does not exist in the cluster: is the node name right?");
+        }
+        IpPrefix subnet = podCidr(node);
+        InetAddress publicIp = NodeLeases.publicIpOverwrite(node).orElse(claim.publicIp());
+        Lease lease = new Lease(nodeName, subnet, publicIp, claim.vtepMac(), Instant.MAX);
+        annotate(node, NodeLeases.annotationsFor(lease));
+        NetworkCondition.patchFor(node, Instant.now()).ifPresent(patch ->
+                client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(patch.type()), patch.body()));
+        this.claim = claim;
+        return lease;
+    }
+
+    private IpPrefix podCidr(Node node) {
+        List<IpPrefix> podCidrs = NodeLeases.podCidrs(node);
+        if (podCidrs.isEmpty()) {
+            throw new IllegalStateException("node " + nodeName + " has no podCIDR yet: is the controller-manager allocating"
+                    + " node CIDRs (--allocate-node-cidrs with --cluster-cidr; k3s does by default)?");
+        }
+        IpPrefix subnet = NodeLeases.ipv4PodCidr(node).orElseThrow(() -> new IllegalStateException("node " + nodeName
+                + " has only IPv6 podCIDRs " + podCidrs + "; Weft supports IPv4 pod networks only"));
+        NodeLeases.requireInside(nodeName, subnet, network);
+        return subnet;
+    }
+
+    private void annotate(Node node, Map<String, String> wanted) {
+        Map<String, String> current = NodeLeases.annotations(node);
+        Map<String, String> changed = new HashMap<>();
+        wanted.forEach((key, value) -> {
+            if (!value.equals(current.get(key))) {
+                changed.put(key, value);
+            }
+        });
+        if (!changed.isEmpty()) {
+            String patch = NodeLeases.json(Map.of("metadata", Map.of("annotations", changed)));
+            client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        }
+    }
+
+    /**
+     * Leases here never expire; renewing re-applies the annotations and the condition if someone
+     * removed them, and follows the node if it was re-created with another podCIDR.
+     */
+    @Override
+    public Lease renew(Lease lease) {
+        LeaseClaim claimed = claim;
+        return acquire(claimed != null ? claimed : new LeaseClaim(lease.node(), lease.publicIp(), lease.vtepMac()));
+    }
+
+    @Override
+    public Duration renewInterval() {
+        return Duration.ZERO;
+    }
+
+    /** The leases of all nodes that have a podCIDR and run Weft (carry its annotations). */
+    @Override
+    public List<Lease> list() {
+        return client.nodes().list().getItems().stream()
+                .flatMap(node -> NodeLeases.leaseOf(node, network).stream())
+                .toList();
+    }
+
+    /**
+     * Watches all nodes through an informer, which reports the nodes that exist as it starts
+     * (Updated) and, after a reconnect, relists and reports them again.
+     */
+    @Override
+    public AutoCloseable watch(Consumer<LeaseEvent> listener) {
+        SharedIndexInformer<Node> informer = client.nodes().inform(new NodeEvents(network, listener), 0);
+        informers.add(informer);
+        return () -> {
+            informers.remove(informer);
+            informer.close();
+        };
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+}

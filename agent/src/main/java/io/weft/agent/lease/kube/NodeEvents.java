@@ -1,0 +1,68 @@
+package io.weft.agent.lease.kube;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.Lease;
+import io.weft.agent.lease.LeaseEvent;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Turns the node informer's events into lease events. Kubelet rewrites node status every few
+ * minutes, so an update is reported only when the lease changed, appeared or vanished, or when the
+ * informer hands over the same version again: that is a relist after a reconnect, which the
+ * {@link io.weft.agent.lease.LeaseStore#watch} contract reports as Updated.
+ */
+final class NodeEvents implements ResourceEventHandler<Node> {
+    private static final System.Logger LOG = System.getLogger(NodeEvents.class.getName());
+
+    private final ClusterNetwork network;
+    private final Consumer<LeaseEvent> listener;
+
+    NodeEvents(ClusterNetwork network, Consumer<LeaseEvent> listener) {
+        this.network = network;
+        this.listener = listener;
+    }
+
+    @Override
+    public void onAdd(Node node) {
+        NodeLeases.leaseOf(node, network).ifPresent(lease -> report(new LeaseEvent.Updated(lease)));
+    }
+
+    @Override
+    public void onUpdate(Node before, Node after) {
+        Optional<Lease> was = NodeLeases.leaseOf(before, network);
+        Optional<Lease> is = NodeLeases.leaseOf(after, network);
+        if (is.isPresent()) {
+            if (!is.equals(was) || sameVersion(before, after)) {
+                report(new LeaseEvent.Updated(is.get()));
+            }
+        } else {
+            was.ifPresent(lease -> report(new LeaseEvent.Removed(lease.node(), lease.subnet())));
+        }
+    }
+
+    @Override
+    public void onDelete(Node node, boolean finalStateUnknown) {
+        // with finalStateUnknown the node is the last state the informer saw, which is all we need
+        NodeLeases.leaseOf(node, network).ifPresent(lease -> report(new LeaseEvent.Removed(lease.node(), lease.subnet())));
+    }
+
+    /** fabric8 would log a listener's failure through SLF4J, which may have nowhere to go. */
+    private void report(LeaseEvent event) {
+        try {
+            listener.accept(event);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, "lease listener failed on " + event, e);
+        }
+    }
+
+    private static boolean sameVersion(Node before, Node after) {
+        return Objects.equals(before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
+    }
+}
