@@ -67,6 +67,8 @@ final class AotCache {
                 Process process = builder.start();
                 try (OutputStream stdin = process.getOutputStream()) {
                     stdin.write("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // the JVM exited without reading its stdin (a broken pipe): its exit code says why, below
                 }
                 if (!process.waitFor(TRAINING_TIMEOUT)) {
                     process.destroyForcibly();
