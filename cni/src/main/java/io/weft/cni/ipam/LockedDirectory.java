@@ -1,5 +1,6 @@
 package io.weft.cni.ipam;
 
+import io.weft.netlink.sys.Flock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -40,10 +41,10 @@ final class LockedDirectory implements AutoCloseable {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path directory;
-    private final DirectoryLock lock;
+    private final Flock lock;
     private boolean changed;
 
-    private LockedDirectory(Path directory, DirectoryLock lock) {
+    private LockedDirectory(Path directory, Flock lock) {
         this.directory = directory;
         this.lock = lock;
     }
@@ -55,7 +56,7 @@ final class LockedDirectory implements AutoCloseable {
         } catch (IOException e) {
             throw failure("create", directory, e);
         }
-        LockedDirectory locked = new LockedDirectory(directory, DirectoryLock.acquire(directory.resolve(LOCK)));
+        LockedDirectory locked = new LockedDirectory(directory, Flock.exclusive(directory.resolve(LOCK), 0600));
         try {
             locked.deleteStrayTempFiles();
             return locked;

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Files that are whole or absent: content is written and fsynced under a temp name, then renamed
  * (replace) or hard-linked (exclusive create) to its name, as the CNI IPAM writes reservations. Callers
- * hold the {@link StoreLock}, so a temp file found under the lock is the remains of a crashed writer.
+ * hold the store lock ({@link io.weft.netlink.sys.Flock}), so a temp file found under the lock is the remains of a crashed writer.
  */
 final class AtomicFiles {
     /** Temp files start with a dot, which no subnet name and no config name does. */

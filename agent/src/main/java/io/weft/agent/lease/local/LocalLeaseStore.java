@@ -1,5 +1,6 @@
 package io.weft.agent.lease.local;
 
+import io.weft.netlink.sys.Flock;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -90,7 +91,7 @@ public final class LocalLeaseStore implements LeaseStore {
         } catch (IOException e) {
             throw AtomicFiles.failure("create", subnets, e);
         }
-        try (StoreLock _ = StoreLock.acquire(lockFile)) {
+        try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             AtomicFiles.deleteStrayTempFiles(directory);
             AtomicFiles.deleteStrayTempFiles(subnets);
             ConfigFile.ensure(directory.resolve("config"), network);
@@ -110,7 +111,7 @@ public final class LocalLeaseStore implements LeaseStore {
     @Override
     public Lease acquire(LeaseClaim claim) {
         Objects.requireNonNull(claim, "claim");
-        try (StoreLock _ = StoreLock.acquire(lockFile)) {
+        try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             AtomicFiles.deleteStrayTempFiles(subnets);
             Instant now = clock.instant();
             LeaseReader.Scan scan = new LeaseReader(subnets, pool).scan();
@@ -153,7 +154,7 @@ public final class LocalLeaseStore implements LeaseStore {
                     + " subnet of network " + pool.network().network());
         }
         Path file = file(lease.subnet());
-        try (StoreLock _ = StoreLock.acquire(lockFile)) {
+        try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             Instant now = clock.instant();
             Optional<Lease> current;
             try {
@@ -233,7 +234,7 @@ public final class LocalLeaseStore implements LeaseStore {
     }
 
     private void deleteIfStillExpired(List<Lease> seen) {
-        try (StoreLock _ = StoreLock.acquire(lockFile)) {
+        try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             Instant now = clock.instant();
             List<Lease> deleted = new ArrayList<>();
             for (Lease lease : seen) {

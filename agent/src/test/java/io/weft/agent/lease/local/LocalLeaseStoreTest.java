@@ -1,5 +1,6 @@
 package io.weft.agent.lease.local;
 
+import io.weft.netlink.sys.Flock;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -271,7 +272,7 @@ class LocalLeaseStoreTest {
         LocalLeaseStore store = store();
         try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
             Future<Lease> claim;
-            try (StoreLock _ = StoreLock.acquire(dir.resolve("lock"))) {
+            try (Flock _ = Flock.exclusive(dir.resolve("lock"), 0644)) {
                 claim = thread.submit(() -> store.acquire(claim("a", 1)));
 
                 assertThatThrownBy(() -> claim.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
