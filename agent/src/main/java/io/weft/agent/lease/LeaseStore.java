@@ -29,7 +29,7 @@ public interface LeaseStore extends AutoCloseable {
 
     /**
      * Reports changes to {@code listener} from now on, on a thread of the store's, until the returned
-     * handle is closed. A watch that had to reconnect reports everything again as {@link LeaseEvent.Updated}.
+     * handle is closed. A watch that had to reconnect reports what it missed (or, when it cannot tell, everything again) as {@link LeaseEvent.Updated} and {@link LeaseEvent.Removed}.
      */
     AutoCloseable watch(Consumer<LeaseEvent> listener);
 
