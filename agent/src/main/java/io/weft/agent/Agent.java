@@ -13,8 +13,6 @@ import io.weft.agent.overlay.ReconcileResult;
 import io.weft.agent.underlay.UnderlayInterface;
 import io.weft.agent.underlay.UnderlaySelector;
 import io.weft.cni.CniPlugin;
-import io.weft.cni.config.SubnetEnv;
-import io.weft.cni.pod.NodeBridge;
 import io.weft.cni.server.CniServer;
 import io.weft.netlink.Group;
 import io.weft.netlink.IpPrefix;
@@ -22,10 +20,8 @@ import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkEvent;
 import io.weft.netlink.Subscription;
-import io.weft.netlink.addr.Address;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.ns.NetNamespace;
-import io.weft.netlink.ns.Sysctl;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,8 +48,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * store, pod network against the underlay, the nftables rules) and fails with a {@link ConfigException}
  * naming the flag when something is wrong. The rest happens on the agent's own thread: it claims the
  * node's lease (retrying with backoff while the store has none for it, reporting why on
- * {@code /readyz}), makes the overlay match the leases, makes {@code cni0} with the gateway, turns on
- * forwarding, applies masquerade, writes {@code subnet.env}, serves the CNI socket, installs the plugin
+ * {@code /readyz}), makes the overlay match the leases, sets the node up around it ({@link NodeSetup}:
+ * {@code cni0}, forwarding, masquerade, {@code subnet.env}), serves the CNI socket, installs the plugin
  * if asked, and is then ready.
  *
  * <p>From then on the overlay is reconciled on store events, on netlink events about {@code weft.1}
@@ -92,7 +88,7 @@ public final class Agent implements AutoCloseable {
     private UnderlayInterface underlay;
     private LeaseStore store;
     private ClusterNetwork network;
-    private Masquerade masquerade;
+    private NodeSetup nodeSetup;
     private HealthServer http;
     private boolean started;
     private boolean released;
@@ -154,10 +150,9 @@ public final class Agent implements AutoCloseable {
             store = stores.open(config);
             network = store.network();
             checkNoOverlap();
-            if (config.masquerade()) {
-                masquerade = new Masquerade(nft, network.network());
-                masquerade.check();
-            }
+            Optional<Masquerade> masquerade = config.masquerade() ? Optional.of(new Masquerade(nft, network.network())) : Optional.empty();
+            masquerade.ifPresent(Masquerade::check);
+            nodeSetup = new NodeSetup(node, netlink, nft, masquerade, network, overlayMtu(), config.subnetFile());
             if (config.httpAddress().isPresent()) {
                 http = HealthServer.start(config.httpAddress().get(), health(), metrics.registry());
             }
@@ -233,14 +228,7 @@ public final class Agent implements AutoCloseable {
             overlay = overlays.create(netlink, underlay, vtepMac, config);
         }
         reconcile();
-        ensureBridge(lease.gateway());
-        enableForwarding();
-        if (masquerade != null) {
-            masquerade.apply();
-        } else {
-            removeMasquerade();
-        }
-        new SubnetEnv(network.network(), lease.gateway(), overlayMtu(), config.masquerade()).write(config.subnetFile());
+        nodeSetup.apply(lease);
         if (cniServer == null) {
             if (plugin == null) {
                 plugin = CniPlugin.forNamespace(node);
@@ -256,41 +244,6 @@ public final class Agent implements AutoCloseable {
     /** The MTU of the overlay and of pods: the underlay's less the VXLAN encapsulation (IPv4 50, IPv6 70 bytes). */
     private int overlayMtu() {
         return underlay.mtu() - (underlay.address().isIpv4() ? 50 : 70);
-    }
-
-    /**
-     * {@code cni0} with this node's gateway. An IPv4 address of another subnet is left from a lease
-     * this node held before: the agent removes it (the plugin would refuse to work with it, and
-     * Flannel users remove the whole bridge by hand).
-     */
-    private void ensureBridge(IpPrefix gateway) {
-        Optional<Link> bridge = netlink.links().find(BRIDGE);
-        if (bridge.isPresent()) {
-            for (Address address : netlink.addresses().list(bridge.get().index())) {
-                if (address.prefix().isIpv4() && !address.prefix().equals(gateway)) {
-                    LOG.log(WARNING, BRIDGE + " has " + address.prefix() + ", not this node's gateway " + gateway + ": removing it");
-                    netlink.addresses().delete(bridge.get().index(), address.prefix());
-                }
-            }
-        }
-        NodeBridge.ensure(netlink, BRIDGE, gateway, overlayMtu());
-    }
-
-    private void enableForwarding() {
-        Sysctl sysctl = node.sysctl();
-        if (!"1".equals(sysctl.get("net.ipv4.ip_forward"))) {
-            sysctl.set("net.ipv4.ip_forward", "1");
-        }
-    }
-
-    /** With {@code --masquerade off}, a table left by an earlier run goes; a node without nft has none to remove. */
-    private void removeMasquerade() {
-        try {
-            Masquerade.remove(nft);
-        } catch (Nft.NftException e) {
-            LOG.log(WARNING, "masquerade is off, and the table ip " + Masquerade.TABLE + " could not be checked for removal: "
-                    + e.getMessage());
-        }
     }
 
     private void startLoops() {
@@ -354,14 +307,12 @@ public final class Agent implements AutoCloseable {
 
     private void periodicPass() {
         guarded("reconcile", this::reconcile);
-        guarded(BRIDGE, () -> ensureBridge(lease.gateway()));
-        if (masquerade != null) {
-            guarded("masquerade", () -> {
-                if (masquerade.ensure()) {
-                    metrics.masqueradeRepaired();
-                }
-            });
-        }
+        guarded(BRIDGE, () -> nodeSetup.ensureBridge(lease.gateway()));
+        guarded("masquerade", () -> {
+            if (nodeSetup.recheckMasquerade()) {
+                metrics.masqueradeRepaired();
+            }
+        });
     }
 
     private ReconcileResult reconcile() {

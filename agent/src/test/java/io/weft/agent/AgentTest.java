@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static io.weft.netlink.testing.Sandbox.ipJson;
@@ -54,6 +55,7 @@ class AgentTest {
     private final List<FakeOverlay> overlays = new CopyOnWriteArrayList<>();
     private final List<Agent> agents = new ArrayList<>();
     private final TestConfig config = new TestConfig();
+    private PluginInstaller installer = PluginInstaller.none();
     private NetNamespace node;
     private Netlink netlink;
 
@@ -88,7 +90,7 @@ class AgentTest {
             FakeOverlay overlay = new FakeOverlay(nl);
             overlays.add(overlay);
             return overlay;
-        }, PluginInstaller.none(), Nft.in(node));
+        }, installer, Nft.in(node));
         agents.add(agent);
         return agent;
     }
@@ -178,6 +180,38 @@ class AgentTest {
         assertThat(agent.awaitReady(Duration.ofSeconds(60))).isTrue();
         assertThat(get(agent, "/readyz").statusCode()).isEqualTo(200);
         assertThat(store.claims).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void isReadyOnlyOnceThePluginIsInstalled() throws Exception {
+        Path bin = dir.resolve("bin");
+        config.installCni = Optional.of(new AgentConfig.CniInstall(bin, dir.resolve("conf")));
+        AtomicInteger attempts = new AtomicInteger();
+        installer = installing -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new IOException("cannot write in " + bin + ": read-only file system");
+            }
+            assertThat(installing.cniSocket()).isEqualTo(config.runDir.resolve("cni.sock"));
+        };
+        Agent agent = agent();
+        agent.start();
+        Await.until("a failed install", () -> attempts.get() >= 1);
+        Await.until("the reason on /readyz", () -> agent.notReadyReason().orElse("").contains("read-only"));
+
+        assertThat(get(agent, "/readyz").body())
+                .startsWith("setting up the node failed: cannot write in " + bin + ": read-only file system (trying again in 1 s)");
+
+        assertThat(agent.awaitReady(Duration.ofSeconds(60))).isTrue();
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void claimsWithThePublicIpWhenOneIsGiven() throws Exception {
+        config.publicIp = Optional.of(IpPrefix.parseAddress("203.0.113.7"));
+
+        startReady();
+
+        assertThat(store.claims.getFirst().publicIp()).isEqualTo(IpPrefix.parseAddress("203.0.113.7"));
     }
 
     @Test
