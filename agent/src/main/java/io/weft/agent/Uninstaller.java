@@ -83,10 +83,11 @@ public final class Uninstaller {
         if (!Files.exists(socket)) {
             return false;
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+        try {
+            SocketChannel.open(UnixDomainSocketAddress.of(socket)).close();
             return true;
         } catch (ConnectException stale) {
-            return false;
+            return false; // a socket file left by an agent that is gone
         } catch (IOException e) {
             return false;
         }

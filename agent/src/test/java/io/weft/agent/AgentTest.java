@@ -167,7 +167,7 @@ class AgentTest {
         store.notReady = "node node-1 has no podCIDR yet";
         Agent agent = agent();
         agent.start();
-        Await.until("a claim was refused", () -> !store.claims.isEmpty());
+        Await.until("a claim refused", () -> agent.notReadyReason().orElse("").contains("podCIDR"));
 
         HttpResponse<String> readyz = get(agent, "/readyz");
         assertThat(readyz.statusCode()).isEqualTo(503);

@@ -168,6 +168,7 @@ class MasqueradeTest {
             listener.setSoTimeout(10_000);
             InetSocketAddress target = new InetSocketAddress(address, listener.getLocalPort());
             try (Socket connected = client.call(() -> connect(target)); Socket accepted = listener.accept()) {
+                assertThat(connected.isConnected()).isTrue();
                 return accepted.getInetAddress();
             }
         }
