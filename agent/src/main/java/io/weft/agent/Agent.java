@@ -307,7 +307,7 @@ public final class Agent implements AutoCloseable {
 
     private void periodicPass() {
         guarded("reconcile", this::reconcile);
-        guarded(BRIDGE, () -> nodeSetup.ensureBridge(lease.gateway()));
+        guarded("checking " + BRIDGE + ", forwarding and subnet.env", () -> nodeSetup.recheck(lease));
         guarded("masquerade", () -> {
             if (nodeSetup.recheckMasquerade()) {
                 metrics.masqueradeRepaired();

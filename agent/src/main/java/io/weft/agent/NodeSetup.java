@@ -14,6 +14,8 @@ import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.ns.Sysctl;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -52,7 +54,29 @@ final class NodeSetup {
         ensureBridge(lease.gateway());
         enableForwarding();
         masquerade.ifPresentOrElse(Masquerade::apply, this::removeMasquerade);
-        new SubnetEnv(network.network(), lease.gateway(), mtu, masquerade.isPresent()).write(subnetFile);
+        subnetEnv(lease).write(subnetFile);
+    }
+
+    /**
+     * The periodic check that nothing was undone behind the agent's back: the bridge and its address,
+     * forwarding (a sysctl reload resets it), and {@code subnet.env} (rewritten when gone or changed).
+     */
+    void recheck(Lease lease) {
+        ensureBridge(lease.gateway());
+        enableForwarding();
+        SubnetEnv wanted = subnetEnv(lease);
+        try {
+            if (!Files.isRegularFile(subnetFile) || !Files.readString(subnetFile).equals(wanted.format())) {
+                LOG.log(WARNING, subnetFile + " is gone or changed; writing it again");
+                wanted.write(subnetFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("checking " + subnetFile, e);
+        }
+    }
+
+    private SubnetEnv subnetEnv(Lease lease) {
+        return new SubnetEnv(network.network(), lease.gateway(), mtu, masquerade.isPresent());
     }
 
     /**
@@ -60,7 +84,7 @@ final class NodeSetup {
      * this node held before: it goes (the plugin would refuse to work with it, and Flannel users
      * delete the whole bridge by hand).
      */
-    void ensureBridge(IpPrefix gateway) {
+    private void ensureBridge(IpPrefix gateway) {
         Optional<Link> bridge = netlink.links().find(Agent.BRIDGE);
         if (bridge.isPresent()) {
             for (Address address : netlink.addresses().list(bridge.get().index())) {

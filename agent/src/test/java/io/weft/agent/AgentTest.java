@@ -276,6 +276,36 @@ class AgentTest {
     }
 
     @Test
+    void thePeriodicPassPutsBackWhatWasUndoneByHand() throws Exception {
+        config.reconcileInterval = Duration.ofSeconds(1);
+        Agent agent = startReady();
+        Path subnetFile = config.runDir.resolve("subnet.env");
+        String subnetEnv = Files.readString(subnetFile);
+
+        Files.delete(subnetFile);
+        node.sysctl().set("net.ipv4.ip_forward", "0");
+        Sandbox.ip(node, "address", "flush", "dev", "cni0");
+        Sandbox.run(List.of("ip", "netns", "exec", node.name(), "nft", "flush", "chain", "ip", "weft", "postrouting"));
+
+        Await.until("subnet.env back", () -> Files.exists(subnetFile));
+        assertThat(subnetFile).hasContent(subnetEnv);
+        Await.until("forwarding back", () -> node.sysctl().get("net.ipv4.ip_forward").equals("1"));
+        Await.until("the gateway back on cni0",
+                () -> ipJson(node, "address", "show", "dev", "cni0").findValuesAsText("local").contains("10.42.1.1"));
+        Await.until("the masquerade rule back", () -> Sandbox.run(List.of("ip", "netns", "exec", node.name(), "nft", "list",
+                "chain", "ip", "weft", "postrouting")).contains("masquerade fully-random"));
+        Await.until("the repair counted", () -> metricsText(agent).contains("weft_masquerade_repairs_total 1.0"));
+    }
+
+    private String metricsText(Agent agent) {
+        try {
+            return get(agent, "/metrics").body();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void renewsTheLeaseAsOftenAsTheStoreAsks() throws Exception {
         store.renewInterval = Duration.ofMillis(100);
         Agent agent = startReady();
