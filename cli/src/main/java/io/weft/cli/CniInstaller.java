@@ -44,12 +44,22 @@ final class CniInstaller {
     }
 
     /**
-     * @param socket the agent's socket, written into the conflist when it is not the default
-     * @throws IllegalArgumentException for a network name or socket path the plugin cannot use
+     * Where the plugin finds the agent's files, written into the conflist when they are not the
+     * defaults ({@code /run/weft/cni.sock}, {@code /run/weft/subnet.env}, {@code /var/lib/weft/ipam}):
+     * an agent run with {@code --run-dir} or {@code --state-dir} installs its own.
+     */
+    record PluginPaths(Optional<String> socket, Optional<String> subnetFile, Optional<String> dataDir) {
+        static PluginPaths socketOnly(Optional<String> socket) {
+            return new PluginPaths(socket, Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException for a network name or path the plugin cannot use
      * @throws IOException              naming the directory or file that could not be written
      */
-    void install(Path binDir, Path confDir, String networkName, Optional<String> socket) throws IOException {
-        String conflist = conflist(networkName, socket);
+    void install(Path binDir, Path confDir, String networkName, PluginPaths paths) throws IOException {
+        String conflist = conflist(networkName, paths);
         AtomicFiles.ensureDirectory(binDir);
         AtomicFiles.ensureDirectory(confDir);
 
@@ -114,12 +124,17 @@ final class CniInstaller {
         report.accept("installed " + loopback + " -> weft (answers as the loopback plugin)");
     }
 
-    static String conflist(String networkName, Optional<String> socket) {
+    static String conflist(String networkName, PluginPaths paths) {
         if (!NETWORK_NAME.matcher(networkName).matches()) {
             throw new IllegalArgumentException("network name '" + networkName + "' must match " + NETWORK_NAME.pattern());
         }
-        socket.ifPresent(CniInstaller::checkSocket);
-        String plugin = "{\"type\": \"weft\"" + socket.map(path -> ", \"socket\": \"" + path + "\"").orElse("") + "}";
+        paths.socket().ifPresent(CniInstaller::checkSocket);
+        paths.subnetFile().ifPresent(path -> checkPath("subnetFile", path));
+        paths.dataDir().ifPresent(path -> checkPath("dataDir", path));
+        String plugin = "{\"type\": \"weft\""
+                + paths.socket().map(path -> ", \"socket\": \"" + path + "\"").orElse("")
+                + paths.subnetFile().map(path -> ", \"subnetFile\": \"" + path + "\"").orElse("")
+                + paths.dataDir().map(path -> ", \"dataDir\": \"" + path + "\"").orElse("") + "}";
         return """
                 {
                   "cniVersion": "1.0.0",
@@ -129,6 +144,31 @@ final class CniInstaller {
                   ]
                 }
                 """.formatted(networkName, plugin);
+    }
+
+    /** Absolute, nothing to escape in JSON. */
+    private static void checkPath(String key, String path) {
+        if (!path.startsWith("/") || path.chars().anyMatch(c -> c == '"' || c == '\\' || c < 0x20)) {
+            throw new IllegalArgumentException(key + " '" + path + "' must be an absolute path without quotes, backslashes or control characters");
+        }
+    }
+
+    /**
+     * Removes what {@link #install} put in the bin and conf dirs: {@code weft}, {@code weft-java},
+     * {@code loopback} when it is Weft's link, and the conflist. Files of others stay; absent ones are
+     * no error.
+     */
+    static void uninstall(Path binDir, Path confDir, Consumer<String> report) throws IOException {
+        Path loopback = binDir.resolve("loopback");
+        if (Files.isSymbolicLink(loopback) && Files.readSymbolicLink(loopback).equals(Path.of("weft"))) {
+            Files.delete(loopback);
+            report.accept("removed " + loopback);
+        }
+        for (Path file : new Path[] {binDir.resolve("weft"), binDir.resolve("weft-java"), confDir.resolve(CONFLIST)}) {
+            if (Files.deleteIfExists(file)) {
+                report.accept("removed " + file);
+            }
+        }
     }
 
     /** The forwarder reads the socket path without a JSON parser: absolute, short, nothing to escape. */

@@ -57,7 +57,7 @@ final class InstallCommand implements Callable<Integer> {
             installers.create(!noAotCache, line -> {
                 out.println(line);
                 out.flush();
-            }).install(binDir, confDir, networkName, Optional.ofNullable(socket));
+            }).install(binDir, confDir, networkName, CniInstaller.PluginPaths.socketOnly(Optional.ofNullable(socket)));
             return 0;
         } catch (IOException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("weft install: " + e.getMessage());

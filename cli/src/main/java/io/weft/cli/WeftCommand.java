@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
                 "",
-                "Coming with later issues: agent, demo, lab, trace, doctor."},
-        subcommands = {VersionCommand.class, InstallCommand.class, CniCommand.class})
+                "Coming with later issues: demo, lab, trace, doctor."},
+        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class})
 final class WeftCommand {
 }

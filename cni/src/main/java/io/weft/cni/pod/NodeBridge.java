@@ -16,9 +16,10 @@ import static io.weft.netlink.sys.Kernel.EEXIST;
 
 /**
  * The node's bridge ({@code cni0}) that joins its pods: made on the first ADD, with the gateway address,
- * and kept. Concurrent ADDs may race to make it; the loser uses the winner's.
+ * and kept. Concurrent ADDs may race to make it; the loser uses the winner's. Public for the agent,
+ * which makes the same bridge at start so that both agree on it.
  */
-final class NodeBridge {
+public final class NodeBridge {
     private NodeBridge() {}
 
     /**
@@ -26,13 +27,13 @@ final class NodeBridge {
      * kubenet does): a bridge otherwise takes the lowest MAC of its ports, which changes as pods come
      * and go, and every pod's ARP entry for the gateway would go stale.
      */
-    static MacAddress macFor(IpPrefix gateway) {
+    public static MacAddress macFor(IpPrefix gateway) {
         byte[] ip = gateway.address().getAddress();
         return new MacAddress(new byte[] {0x0a, 0x58, ip[0], ip[1], ip[2], ip[3]});
     }
 
     /** Makes sure {@code name} is a bridge with {@code gateway}, the pinned MAC, and up; returns it as it now is. */
-    static Link ensure(Netlink node, String name, IpPrefix gateway, int mtu) {
+    public static Link ensure(Netlink node, String name, IpPrefix gateway, int mtu) {
         MacAddress mac = macFor(gateway);
         Link bridge = node.links().find(name).orElseGet(() -> create(node, name, mac, mtu));
         if (!(bridge.kind() instanceof LinkKind.Bridge)) {

@@ -1,0 +1,110 @@
+package io.weft.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code weft uninstall} with the kernel part replaced by a recording double (the real one is UninstallerTest's). */
+class UninstallCommandTest {
+    @TempDir
+    Path dir;
+    private Path bin;
+    private Path conf;
+    private final List<Path> cleanedRunDirs = new ArrayList<>();
+
+    private record Run(int code, String out, String err) {}
+
+    @BeforeEach
+    void installed() throws IOException {
+        bin = Files.createDirectories(dir.resolve("bin"));
+        conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(bin.resolve("weft"), "forwarder");
+        Files.writeString(bin.resolve("weft-java"), "launcher");
+        Files.createSymbolicLink(bin.resolve("loopback"), Path.of("weft"));
+        Files.writeString(bin.resolve("portmap"), "someone else's");
+        Files.writeString(conf.resolve("10-weft.conflist"), "{}");
+        Files.writeString(conf.resolve("20-other.conflist"), "{}");
+    }
+
+    private Run uninstall(UninstallCommand.NodeCleanup cleanup, String... options) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        CommandLine command = new CommandLine(new UninstallCommand(cleanup));
+        command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err));
+        List<String> args = Stream.concat(Stream.of("--run-dir", dir.resolve("run").toString(), "--cni-bin-dir", bin.toString(),
+                "--cni-conf-dir", conf.toString()), Stream.of(options)).toList();
+        return new Run(command.execute(args.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    private UninstallCommand.NodeCleanup recording() {
+        return runDir -> {
+            cleanedRunDirs.add(runDir);
+            return List.of("deleted weft.1");
+        };
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void cleansTheNodeAndLeavesThePluginWithoutAll() throws IOException {
+        Run run = uninstall(recording());
+
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).isEqualTo("deleted weft.1\n");
+        assertThat(cleanedRunDirs).containsExactly(dir.resolve("run"));
+        assertThat(names(bin)).containsExactly("loopback", "portmap", "weft", "weft-java");
+        assertThat(names(conf)).containsExactly("10-weft.conflist", "20-other.conflist");
+    }
+
+    @Test
+    void withAllRemovesWeftsPluginFilesAndOnlyThose() throws IOException {
+        Run first = uninstall(recording(), "--all");
+        Run second = uninstall(recording(), "--all");
+
+        assertThat(first.code()).isZero();
+        assertThat(first.out()).contains("removed " + bin.resolve("loopback"), "removed " + bin.resolve("weft"),
+                "removed " + bin.resolve("weft-java"), "removed " + conf.resolve("10-weft.conflist"));
+        assertThat(names(bin)).containsExactly("portmap");
+        assertThat(names(conf)).containsExactly("20-other.conflist");
+        assertThat(second.code()).isZero();
+        assertThat(second.out()).isEqualTo("deleted weft.1\n");
+    }
+
+    @Test
+    void keepsALoopbackThatIsNotWefts() throws IOException {
+        Files.delete(bin.resolve("loopback"));
+        Files.writeString(bin.resolve("loopback"), "the reference plugin");
+
+        uninstall(recording(), "--all");
+
+        assertThat(names(bin)).containsExactly("loopback", "portmap");
+    }
+
+    @Test
+    void aFailureExits1WithItsReason() {
+        Run run = uninstall(runDir -> {
+            throw new IllegalStateException("an agent still answers on /run/weft/cni.sock: stop it first, or it puts everything back");
+        }, "--all");
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("weft uninstall: an agent still answers on /run/weft/cni.sock: stop it first, or it puts everything back\n");
+        assertThat(bin.resolve("weft")).exists();
+    }
+}
