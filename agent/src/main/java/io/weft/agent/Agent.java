@@ -64,7 +64,7 @@ import static java.lang.System.Logger.Level.WARNING;
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
     /** The VXLAN device, as the overlay names it. */
-    public static final String OVERLAY_DEVICE = "weft.1";
+    public static final String OVERLAY_DEVICE = io.weft.agent.overlay.OverlaySettings.defaults().deviceName();
     /** The node's pod bridge, as the CNI plugin names it. */
     public static final String BRIDGE = "cni0";
     private static final long DEBOUNCE_MILLIS = 100;

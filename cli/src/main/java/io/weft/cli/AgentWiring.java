@@ -1,42 +1,49 @@
 package io.weft.cli;
 
 import io.weft.agent.AgentConfig;
+import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.LeaseStore;
+import io.weft.agent.lease.etcd.EtcdConfig;
+import io.weft.agent.lease.etcd.EtcdLeaseStore;
+import io.weft.agent.lease.kube.KubeLeaseStore;
+import io.weft.agent.lease.local.LocalLeaseStore;
+import io.weft.agent.overlay.DirectRouting;
 import io.weft.agent.overlay.Overlay;
+import io.weft.agent.overlay.OverlaySettings;
+import io.weft.agent.overlay.Underlay;
+import io.weft.agent.overlay.VxlanOverlay;
 import io.weft.agent.underlay.UnderlayInterface;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 
-/**
- * Where {@code weft agent} and {@code weft uninstall} meet the lease stores and the VXLAN overlay.
- *
- * <p>COORDINATOR: the stores (io.weft.agent.lease.local/etcd/kube) and the overlay
- * (io.weft.agent.overlay.VxlanOverlay) are written in parallel with the agent and wired here after
- * the merge: build each store from its {@link AgentConfig.Store} settings, the overlay from the
- * underlay, the VTEP MAC and {@link AgentConfig#directRouting()}, and return the overlay's route
- * protocol. Until then each says which merge it waits for.
- */
+/** Where {@code weft agent} and {@code weft uninstall} meet the lease stores and the VXLAN overlay. */
 final class AgentWiring {
     private AgentWiring() {}
 
     static LeaseStore openStore(AgentConfig config) {
-        String store = switch (config.store()) {
-            case AgentConfig.Store.Local local -> "io.weft.agent.lease.local.LocalLeaseStore";
-            case AgentConfig.Store.Etcd etcd -> "io.weft.agent.lease.etcd.EtcdLeaseStore";
-            case AgentConfig.Store.Kubernetes kubernetes -> "io.weft.agent.lease.kube.KubeLeaseStore";
+        ClusterNetwork network = config.network().orElse(AgentConfig.DEFAULT_NETWORK);
+        return switch (config.store()) {
+            case AgentConfig.Store.Local local -> new LocalLeaseStore(local.dir(), network);
+            case AgentConfig.Store.Etcd etcd -> EtcdLeaseStore.open(new EtcdConfig(etcd.endpoints(), etcd.prefix(),
+                    etcd.tls().flatMap(AgentConfig.EtcdTls::caFile).orElse(null),
+                    etcd.tls().flatMap(AgentConfig.EtcdTls::certFile).orElse(null),
+                    etcd.tls().flatMap(AgentConfig.EtcdTls::keyFile).orElse(null),
+                    EtcdConfig.DEFAULT_TTL), network);
+            case AgentConfig.Store.Kubernetes kubernetes -> KubeLeaseStore.connect(kubernetes.kubeconfig(), config.nodeName(), network);
         };
-        throw new UnsupportedOperationException("--store " + config.store().kind() + " arrives with " + store
-                + ", not merged into this build yet");
     }
 
     static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
-        throw new UnsupportedOperationException("the VXLAN overlay arrives with io.weft.agent.overlay.VxlanOverlay,"
-                + " not merged into this build yet");
+        DirectRouting directRouting = switch (config.directRouting()) {
+            case AUTO -> DirectRouting.AUTO;
+            case OFF -> DirectRouting.OFF;
+        };
+        return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()),
+                OverlaySettings.defaults().withDirectRouting(directRouting), vtepMac);
     }
 
     /** The route protocol number the overlay marks Weft's routes with, by which uninstall finds them. */
     static int routeProtocol() {
-        throw new UnsupportedOperationException("Weft's route protocol is the overlay's (io.weft.agent.overlay.VxlanOverlay),"
-                + " not merged into this build yet");
+        return OverlaySettings.WEFT_ROUTE_PROTOCOL;
     }
 }

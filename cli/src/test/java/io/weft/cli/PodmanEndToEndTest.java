@@ -107,8 +107,8 @@ class PodmanEndToEndTest {
         Path pluginDir = dir.resolve("cni/bin");
         Path networkConfigDir = dir.resolve("cni/net.d");
         new CniInstaller(testClassPath(), forwarder, false, line -> {})
-                .install(pluginDir, networkConfigDir, NETWORK, Optional.of(socket.toString()));
-        keepNodeStateIn(networkConfigDir.resolve(CniInstaller.CONFLIST), subnetFile, dataDir);
+                .install(pluginDir, networkConfigDir, NETWORK, new CniInstaller.PluginPaths(Optional.of(socket.toString()),
+                        Optional.of(subnetFile.toString()), Optional.of(dataDir.toString())));
 
         node = sandbox.namespace();
         Sandbox.ip(node, "link", "set", "lo", "up");
@@ -125,13 +125,6 @@ class PodmanEndToEndTest {
         List<Path> classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(Path::of).toList();
         return new Distribution(Path.of(System.getProperty("java.home"), "bin", "java"), classPath,
                 Files.createDirectories(dir.resolve("lib")));
-    }
-
-    /** The installed conflist, with the node's subnet file and reservations in the test's directory instead of /run and /var. */
-    private static void keepNodeStateIn(Path conflist, Path subnetFile, Path dataDir) throws IOException {
-        JsonNode config = JSON.readTree(conflist.toFile());
-        ((ObjectNode) config.get("plugins").get(0)).put("subnetFile", subnetFile.toString()).put("dataDir", dataDir.toString());
-        Files.writeString(conflist, config.toString());
     }
 
     private CniResponse recordCall(CniInvocation invocation) {
