@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * What host-local gets wrong and this does not: host-local creates a reservation file empty and then writes
  * it, so a crash leaves an empty or partial file that holds its address forever. Here each file is written and
  * fsynced under a temp name first and then hard-linked to the address (an exclusive create that brings its
- * whole content), the pointer is replaced by rename, and the directory is fsynced before an operation returns.
+ * whole content), the pointer (a hint) is replaced by rename without fsync, and the directory is fsynced
+ * before an operation returns.
  * A crash at any instant therefore leaves at worst a complete reservation for a pod that never got it (the
  * runtime's DEL, a retried ADD, or GC through {@link #retainOnly} deals with it) and temp files, which the next
  * operation deletes. Files that are not named by an address are never read as reservations.
