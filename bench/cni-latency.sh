@@ -77,6 +77,13 @@ measure() {
 }
 
 node node-ref
+# The floor every way pays: the same pipeline and nsenter, running /bin/true instead of a plugin.
+floor=()
+for ((i = 1; i <= n; i++)); do
+  s=$(date +%s%N); echo "$ref_conf" | nsenter --net="/run/netns/$tag-node-ref" env -i CNI_COMMAND=VERSION /bin/true; e=$(date +%s%N)
+  floor+=($(( (e - s) / 1000 )))
+done
+read -r floor_p50 floor_p90 <<< "$(printf '%s\n' "${floor[@]}" | stats)"
 measure reference "$tag-node-ref" "$ref" "$ref_conf"
 
 node node-warm
@@ -110,6 +117,11 @@ row() { echo "| $1 | ${add_p50[$2]} | ${add_p90[$2]} | $(ratio "${add_p50[$2]}" 
   row "reference bridge + host-local" reference
   row "Weft: forwarder → warm agent" warm
   row "Weft: forwarder → in-process Java fallback" java
+  echo
+  echo "Floor: the same pipeline and \`nsenter\` running \`/bin/true\` take p50 $floor_p50 ms (p90 $floor_p90) per exec."
+  echo "Above the floor, ADD p50: reference $(awk -v a="${add_p50[reference]}" -v f="$floor_p50" 'BEGIN {printf "%.1f", a - f}') ms,"
+  echo "Weft warm $(awk -v a="${add_p50[warm]}" -v f="$floor_p50" 'BEGIN {printf "%.1f", a - f}') ms"
+  echo "($(awk -v a="${add_p50[warm]}" -v r="${add_p50[reference]}" -v f="$floor_p50" 'BEGIN {printf "%.2f", (a - f) / (r - f)}')× the reference's)."
   echo
   echo "The warm agent served $warmup ADD+DEL pairs before the measured ones (a running agent is warm;"
   echo "its first requests after start run interpreted and are slower). Targets (issue 3), agent warm:"
