@@ -1,5 +1,7 @@
 package io.weft.agent;
 
+import io.weft.netlink.sys.AtomicFile;
+
 import io.weft.netlink.MacAddress;
 
 import java.io.IOException;
@@ -39,7 +41,7 @@ final class VtepMacFile {
             // first start on this node
         }
         MacAddress mac = existingDevice.orElseGet(() -> MacAddress.random(random));
-        AtomicFile.write(file, mac + "\n");
+        AtomicFile.replace(file, (mac + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         LOG.log(INFO, "VTEP MAC " + mac + (existingDevice.isPresent() ? " (the existing device's)" : " (new)") + " saved in " + file);
         return mac;
     }

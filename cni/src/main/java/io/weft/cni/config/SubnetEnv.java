@@ -1,5 +1,7 @@
 package io.weft.cni.config;
 
+import io.weft.netlink.sys.AtomicFile;
+
 import io.weft.netlink.IpPrefix;
 
 import java.io.IOException;
@@ -93,21 +95,7 @@ public record SubnetEnv(IpPrefix network, IpPrefix subnet, int mtu, boolean ipMa
      * crash leaves one whole file.
      */
     public void write(Path file) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(StandardCharsets.UTF_8.encode(format()));
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        AtomicFile.replace(file, format().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The file's content. */
