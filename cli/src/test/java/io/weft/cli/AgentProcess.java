@@ -1,0 +1,142 @@
+package io.weft.cli;
+
+import io.weft.netlink.ns.NetNamespace;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code weft agent} as a real process, run by {@code nsenter} inside a node's namespace with this
+ * JVM's {@code java} and the test class path, its output in a log file of its own. A JVM killed
+ * mid-test leaves no agent running: a shutdown hook kills it.
+ */
+final class AgentProcess implements AutoCloseable {
+    /** The HTTP port inside the node's namespace: each node has a loopback of its own. */
+    private static final int HTTP_PORT = 9472;
+    private static final Pattern STATUS_OK = Pattern.compile("HTTP/1\\.[01] 200 ");
+    private static final Pattern HOLDS = Pattern.compile("node \\S+ holds (\\S+) \\(public IP \\S+, VTEP MAC (\\S+)\\)");
+
+    private final NetNamespace node;
+    private final Process process;
+    private final Path log;
+    private final Thread killOnExit;
+
+    /** What the agent said it holds: its subnet and the MAC of its VXLAN device. */
+    record Holding(String subnet, String vtepMac) {}
+
+    private AgentProcess(NetNamespace node, Process process, Path log) {
+        this.node = node;
+        this.process = process;
+        this.log = log;
+        this.killOnExit = new Thread(process::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    /**
+     * Starts the agent of {@code name} on the shared local store, with its run and state directories
+     * under {@code nodeDir} and its output in {@code log}; the same arguments each time for the same node.
+     */
+    static AgentProcess start(NetNamespace node, String name, Path storeDir, Path nodeDir, Path log) throws IOException {
+        List<String> command = List.of("nsenter", "--net=" + node.path(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
+                "--node-name", name, "--iface", "eth0",
+                "--store", "local", "--store-dir", storeDir.toString(),
+                "--run-dir", nodeDir.resolve("run").toString(), "--state-dir", nodeDir.resolve("state").toString(),
+                "--http-address", "127.0.0.1:" + HTTP_PORT, "--reconcile-interval", "2s");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        return new AgentProcess(node, process, log);
+    }
+
+    /** Waits until {@code /readyz} answers 200; fails with the log when the agent exits or the time runs out. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the agent exited " + process.exitValue() + " before it was ready:\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the agent was not ready within " + timeout.toSeconds() + " s:\n" + log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private boolean ready() {
+        return node.call(() -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", HTTP_PORT), 1_000);
+                socket.setSoTimeout(5_000);
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /readyz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                return STATUS_OK.matcher(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).lookingAt();
+            } catch (IOException notYet) { // not listening yet, or gone: the caller looks at the process
+                return false;
+            }
+        });
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The subnet and VTEP MAC this run of the agent claimed, as it logged them. */
+    Holding holding() {
+        Matcher matcher = HOLDS.matcher(log());
+        if (!matcher.find()) {
+            throw new AssertionError("the agent logged no lease:\n" + log());
+        }
+        return new Holding(matcher.group(1), matcher.group(2));
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL, as the OOM killer or a node crash would end it; returns the exit status (137). */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the agent (pid " + process.pid() + ") outlived SIGKILL for 30 s");
+        }
+        return process.exitValue();
+    }
+
+    /** Kills the agent if it still runs. */
+    @Override
+    public void close() {
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException exiting) {
+            // the JVM is exiting and the hook runs anyway
+        }
+    }
+}
