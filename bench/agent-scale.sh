@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Benchmark: one real `weft agent` process against a local lease store holding N peers (1000 by default).
+# For each JVM configuration (as `weft` launches it today; sized for a small node; the same with a
+# 16 MiB heap; the same with an AOT cache trained in this run), in a fresh node namespace: the time from
+# starting the process until all N peers are programmed (N routes of protocol 201, with their
+# neighbours and FDB entries), the agent's first pass, P passes with nothing to do (from its /metrics:
+# weft_reconcile_duration_seconds, which times the whole pass, reading the leases included), its CPU
+# use meanwhile and its RSS. Reference, in the same run: `ip -batch` + `bridge -batch` programming the
+# same 3N objects onto a fresh weft.1. Every way is checked to leave exactly the objects the leases ask for.
+# Writes bench/results/agent-scale.md.   Usage: sudo bench/agent-scale.sh [PEERS] [PASSES] [ROUNDS]
+#                                        (defaults 1000, 10 and 5)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. .mvn/find-jdk25.sh
+weft_find_jdk25
+peers=${1:-1000}
+passes=${2:-10}
+rounds=${3:-5}
+tag=wscale$$
+work=$(mktemp -d)
+result=bench/results/agent-scale.md
+network=10.0.0.0/8   # /24s: 65536 subnets, room for any N
+agent_pid=
+cleanup() {
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; fi
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$tag-" || true); do ip netns del "$ns"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The JVM configurations: a label, and the flags before the class path. Small node: Serial GC (no GC
+# threads, least overhead), a 24 MiB heap (the live set at 1000 peers is ~8 MiB), C1 only (C2 costs
+# ~14 MiB more and starts slower), 256 KiB thread stacks, and glibc's free memory given back every 5 s.
+small="-XX:+UseSerialGC -Xms8m -Xmx24m -Xss256k -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=5000"
+aot=$work/agent.aot
+labels=("as \`weft\` launches it (JDK defaults)" "small node" "small node, 16 MiB heap" "small node + AOT cache")
+flags=("" "$small" "${small/-Xmx24m/-Xmx16m}" "$small -XX:AOTMode=on -XX:AOTCache=$aot")   # on: fail unless it is used
+
+echo "building..." >&2
+./mvnw -q -B -DskipTests package >&2
+
+# A node namespace: loopback, and a veth stand-in for the underlay (192.0.2.1/24), as netlink-program.sh.
+node() {
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+  ip -n "$1" link add under0 type veth peer name under1
+  ip -n "$1" addr add 192.0.2.1/24 dev under0
+  ip -n "$1" link set under0 up
+  ip -n "$1" link set under1 up
+}
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ms() { awk -v t="$1" 'BEGIN {printf "%.1f", t / 1e6}'; }
+
+echo "claiming $peers leases in the store..." >&2
+# shellcheck disable=SC2086 # the flags are words; the small node's, for the time of list() it measures
+fill_out=$("$JAVA_HOME/bin/java" $small --enable-native-access=ALL-UNNAMED -cp "bench/target/dist/lib/*" io.weft.bench.FillLeaseStore \
+  --store-dir "$work/leases" --network "$network" --subnet-len 24 --peers "$peers" --peers-file "$work/peers" \
+  --list-rounds 50 2>"$work/fill.log")
+fill_ns=$(sed -n 's/^fill_ns=//p' <<< "$fill_out")
+list_ns=$(sed -n 's/^list_median_ns=//p' <<< "$fill_out")
+
+# What the leases ask for on every node, one object a line, sorted: the check every way must pass.
+awk '{split($1, s, "/"); print s[1] " " $2}' "$work/peers" | sort > "$work/want.neigh"
+awk '{print $2 " " $3}' "$work/peers" | sort > "$work/want.fdb"
+awk '{split($1, s, "/"); print $1 " " s[1]}' "$work/peers" | sort > "$work/want.route"
+check() {   # check WAY NS: weft.1 holds exactly the wanted neighbours, FDB entries and routes of protocol 201
+  ip -n "$2" -j neigh show dev weft.1 nud permanent | jq -r '.[] | "\(.dst) \(.lladdr)"' | sort > "$work/got.neigh"
+  bridge -n "$2" -j fdb show dev weft.1 | jq -r '.[] | select(.dst) | "\(.mac) \(.dst)"' | sort > "$work/got.fdb"
+  ip -n "$2" -j route show proto 201 | jq -r '.[] | "\(.dst) \(.gateway)"' | sort > "$work/got.route"
+  for kind in neigh fdb route; do
+    if ! cmp -s "$work/want.$kind" "$work/got.$kind"; then
+      echo "$1: the ${kind} entries on weft.1 are not what the leases ask for:" >&2
+      diff "$work/want.$kind" "$work/got.$kind" | head -5 >&2; exit 1
+    fi
+  done
+}
+
+# --- reference: ip -batch + bridge -batch, the same objects onto a fresh weft.1 ---
+node "$tag-ref"
+awk '{split($1, s, "/"); print "neigh add " s[1] " lladdr " $2 " dev weft.1 nud permanent"}' "$work/peers" > "$work/ip.batch"
+awk '{split($1, s, "/"); print "route add " $1 " via " s[1] " dev weft.1 onlink proto 201"}' "$work/peers" >> "$work/ip.batch"
+awk '{print "fdb add " $2 " dev weft.1 dst " $3 " self permanent"}' "$work/peers" > "$work/bridge.batch"
+batch_times=()
+for ((r = 0; r < rounds; r++)); do
+  ip -n "$tag-ref" link del weft.1 2>/dev/null || true
+  ip -n "$tag-ref" link add weft.1 type vxlan id 1 dstport 8472 local 192.0.2.1 dev under0 nolearning
+  ip -n "$tag-ref" link set weft.1 up
+  start=$(now_ns)
+  ip -n "$tag-ref" -batch "$work/ip.batch"   # neighbours, then routes
+  bridge -n "$tag-ref" -batch "$work/bridge.batch"
+  batch_times+=($(( $(now_ns) - start )))
+  check "ip -batch" "$tag-ref"
+done
+batch_ns=$(printf '%s\n' "${batch_times[@]}" | median)
+ip netns del "$tag-ref"
+
+# start_agent NAME FLAGS: a `weft agent` process in a fresh node namespace NAME; waits until all peers are
+# programmed and sets agent_pid, node_ns and converge_ns
+start_agent() {
+  node_ns=$tag-$1
+  node "$node_ns"
+  mkdir -p "$work/$1"
+  local start; start=$(now_ns)
+  # shellcheck disable=SC2086 # the flags are words
+  nsenter --net="/run/netns/$node_ns" "$JAVA_HOME/bin/java" $2 --enable-native-access=ALL-UNNAMED \
+    -cp "cli/target/dist/lib/*" io.weft.cli.Main agent --node-name node-0 --iface under0 \
+    --store local --store-dir "$work/leases" --network "$network" --subnet-len 24 \
+    --run-dir "$work/$1/run" --state-dir "$work/$1/state" \
+    --http-address 127.0.0.1:9472 --reconcile-interval 1s > "$work/$1/agent.log" 2>&1 &
+  agent_pid=$!
+  while [ "$(ip -n "$node_ns" route show proto 201 | wc -l)" -lt "$peers" ]; do
+    kill -0 "$agent_pid" 2>/dev/null || { echo "the agent died: $(tail -5 "$work/$1/agent.log")" >&2; exit 1; }
+    (( $(now_ns) - start < 120000000000 )) || { echo "no convergence in 120 s: $(tail -5 "$work/$1/agent.log")" >&2; exit 1; }
+    sleep 0.02
+  done
+  converge_ns=$(( $(now_ns) - start ))
+  # nsenter execs the JVM (a network namespace needs no fork): what /proc says of the PID is the agent's
+  [ "$(cat "/proc/$agent_pid/comm")" = java ] || { echo "PID $agent_pid is not the JVM" >&2; exit 1; }
+}
+stop_agent() {
+  kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=
+  ip netns del "$node_ns"
+}
+# programming_pass_ms LOG N: the time of the Nth pass that made weft.1 and every peer's objects, from the
+# agent's log line (written just after the pass's last change, so waited for)
+programming_pass_ms() {
+  local line
+  for _ in $(seq 100); do
+    line=$(sed -n "s/.*reconciled: $((3 * peers + 2)) added, 0 replaced, 0 deleted; .* \([0-9]*\) ms$/\1/p" "$1" | sed -n "$2p")
+    [ -n "$line" ] && { echo "$line"; return; }
+    sleep 0.1
+  done
+  echo "no pass number $2 making $((3 * peers + 2)) objects in the log:" >&2; cat "$1" >&2; exit 1
+}
+metrics() { nsenter --net="/run/netns/$node_ns" curl -sf "http://127.0.0.1:9472/metrics"; }
+metric() { awk -v name="$1" '$1 == name {v = $2} END {print v + 0}' <<< "$2"; }   # metric SERIES SCRAPE
+status_kib() { awk -v field="$1:" '$1 == field {print $2}' "/proc/$agent_pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
+
+# The AOT cache is trained by a run of the agent itself, with the flags it is then used with.
+echo "training the AOT cache..." >&2
+start_agent train "$small -XX:AOTCacheOutput=$aot"
+sleep 3
+stop_agent
+[ -s "$aot" ] || { echo "no AOT cache was written: $(tail -5 "$work/train/agent.log")" >&2; exit 1; }
+
+declare -a converge_ms first_pass_ms repair_ms repair_pass_ms idle_mean_ms idle_max_s cpu_pct rss_converged rss_steady anon_steady hwm
+for c in "${!labels[@]}"; do
+  echo "agent, ${labels[$c]}..." >&2
+  start_agent "node$c" "${flags[$c]}"
+  converge_ms[$c]=$(ms "$converge_ns")
+  rss_converged[$c]=$(status_kib VmRSS)
+  check "agent, ${labels[$c]}" "$node_ns"
+  log=$work/node$c/agent.log
+  first_pass_ms[$c]=$(programming_pass_ms "$log" 1)
+
+  # Passes with nothing to do: the periodic ones (every second), counted between two scrapes.
+  for _ in $(seq 100); do metrics > /dev/null && break; sleep 0.1; done
+  before=$(metrics); cpu0=$(cpu_ticks); t0=$(now_ns)
+  runs0=$(metric 'weft_reconcile_runs_total{result="ok"}' "$before")
+  deadline=$(( t0 + (passes + 30) * 1000000000 ))
+  while after=$(metrics); (( $(metric 'weft_reconcile_runs_total{result="ok"}' "$after") < runs0 + passes )); do
+    (( $(now_ns) < deadline )) || { echo "the agent did not make $passes passes in time" >&2; exit 1; }
+    sleep 0.2
+  done
+  cpu_pct[$c]=$(awk -v t="$(( $(cpu_ticks) - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v ns="$(( $(now_ns) - t0 ))" \
+    'BEGIN {printf "%.0f", t / hz / (ns / 1e9) * 100}')
+  for change in added replaced deleted; do
+    series="weft_reconcile_changes_total{change=\"$change\"}"
+    [ "$(metric "$series" "$before")" = "$(metric "$series" "$after")" ] || { echo "a pass $change something after convergence" >&2; exit 1; }
+  done
+  [ "$(metric 'weft_reconcile_runs_total{result="error"}' "$after")" = 0 ] || { echo "a pass failed: $(tail -5 "$log")" >&2; exit 1; }
+  count=$(( $(metric weft_reconcile_duration_seconds_count "$after") - $(metric weft_reconcile_duration_seconds_count "$before") ))
+  idle_mean_ms[$c]=$(awk -v a="$(metric weft_reconcile_duration_seconds_sum "$after")" -v b="$(metric weft_reconcile_duration_seconds_sum "$before")" \
+    -v n="$count" 'BEGIN {printf "%.1f", (a - b) / n * 1000}')
+  idle_max_s[$c]=$(for le in 1.0E-4 5.0E-4 0.001 0.005 0.01 0.05 0.1 0.25 0.5 1.0 2.5 5.0 +Inf; do   # the smallest bucket holding all
+      series="weft_reconcile_duration_seconds_bucket{le=\"$le\"}"
+      if (( $(metric "$series" "$after") - $(metric "$series" "$before") == count )); then echo "$le"; break; fi
+    done)
+  check "agent after its passes, ${labels[$c]}" "$node_ns"
+  rss_steady[$c]=$(status_kib VmRSS)
+  anon_steady[$c]=$(status_kib RssAnon)
+  hwm[$c]=$(status_kib VmHWM)
+
+  # A warm programming pass: weft.1 deleted under the running agent (its routes, neighbours and FDB
+  # entries go with it), which makes the device and the 3N objects again on the netlink event.
+  ip -n "$node_ns" link del weft.1
+  start=$(now_ns)
+  while [ "$(ip -n "$node_ns" route show proto 201 | wc -l)" -lt "$peers" ]; do
+    (( $(now_ns) - start < 60000000000 )) || { echo "weft.1 not made again in 60 s: $(tail -5 "$log")" >&2; exit 1; }
+    sleep 0.02
+  done
+  repair_ms[$c]=$(ms $(( $(now_ns) - start )))
+  check "agent after weft.1 was deleted, ${labels[$c]}" "$node_ns"
+  repair_pass_ms[$c]=$(programming_pass_ms "$log" 2)
+  echo "  converged in ${converge_ms[$c]} ms, pass with nothing to do ${idle_mean_ms[$c]} ms, RSS ${rss_steady[$c]} KiB," \
+    "repair pass ${repair_pass_ms[$c]} ms" >&2
+  stop_agent
+done
+
+objects=$((3 * peers))
+us_per() { awk -v t="$1" -v n="$objects" 'BEGIN {printf "%.1f", t / n / 1000}'; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+{
+  echo "# One agent, $peers peers: convergence, passes with nothing to do, RSS"
+  echo
+  echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/agent-scale.sh $peers $passes $rounds\`, one run, on $(nproc) cores"
+  echo "($(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)."
+  echo "A local lease store holds $peers peers (claimed through \`LocalLeaseStore.acquire\` in $(awk -v t="$fill_ns" 'BEGIN {printf "%.1f", t / 1e9}') s),"
+  echo "/24s of $network, public IPs off the underlay: each peer is a neighbour, an FDB entry and a route on \`weft.1\`,"
+  echo "$objects objects. One real \`weft agent\` process (\`--store local --iface under0 --reconcile-interval 1s\`, masquerade"
+  echo "on) in a fresh node namespace per JVM configuration; every way is checked to leave exactly the objects the leases ask for."
+  echo
+  echo "| way | start → $peers peers programmed | first pass (cold) | per object | ÷ \`ip -batch\` | \`weft.1\` deleted → all back | repair pass (warm) | per object | ÷ \`ip -batch\` |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| \`ip -batch\` + \`bridge -batch\` (median of $rounds rounds) | | $(ms "$batch_ns") ms | $(us_per "$batch_ns") µs | 1.00 | | | | |"
+  for c in "${!labels[@]}"; do
+    pass_ns=$(( ${first_pass_ms[$c]} * 1000000 ))
+    repair_ns=$(( ${repair_pass_ms[$c]} * 1000000 ))
+    echo "| \`weft agent\`, ${labels[$c]} | ${converge_ms[$c]} ms | ${first_pass_ms[$c]} ms | $(us_per "$pass_ns") µs | $(ratio "$pass_ns" "$batch_ns") | ${repair_ms[$c]} ms | ${repair_pass_ms[$c]} ms | $(us_per "$repair_ns") µs | $(ratio "$repair_ns" "$batch_ns") |"
+  done
+  echo
+  echo "| way | pass with nothing to do (mean of $passes) | every one ≤ | CPU meanwhile | RSS converged | RSS after the passes | of it private (\`RssAnon\`) | peak RSS |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for c in "${!labels[@]}"; do
+    echo "| \`weft agent\`, ${labels[$c]} | ${idle_mean_ms[$c]} ms | ${idle_max_s[$c]} s | ${cpu_pct[$c]} % | $(mib "${rss_converged[$c]}") MiB | $(mib "${rss_steady[$c]}") MiB | $(mib "${anon_steady[$c]}") MiB | $(mib "${hwm[$c]}") MiB |"
+  done
+  echo
+  echo "JVM flags (each configuration also gets \`--enable-native-access=ALL-UNNAMED\`):"
+  echo
+  for c in "${!labels[@]}"; do
+    echo "- ${labels[$c]}: \`${flags[$c]:-(none)}\`" | sed "s|$work/||"
+  done
+  echo
+  echo "- *start → programmed*: from starting the process (JVM start, store, lease, first pass) until \`ip route show proto 201\`"
+  echo "  lists all $peers routes (polled every 20 ms)."
+  echo "- *first pass*: the agent's first pass, from its log: reading $peers leases, dumping the kernel's state,"
+  echo "  making \`weft.1\` and adding $objects objects, in a cold JVM. The reference programs into a device made beforehand."
+  echo "- *repair pass*: the same work in the warm agent, after the passes with nothing to do: \`ip link del weft.1\` under"
+  echo "  it, and the pass its netlink event starts (from the log). *deleted → all back* adds the 100 ms debounce and polling."
+  echo "- *pass with nothing to do*: the periodic passes after convergence, from \`weft_reconcile_duration_seconds\` (sum and"
+  echo "  count between two scrapes, checked to have changed nothing); *every one ≤* is the histogram's smallest bucket holding"
+  echo "  them all. *CPU meanwhile*: the process's CPU time over that window: every second a periodic pass (the reconcile,"
+  echo "  then \`cni0\`, forwarding and \`subnet.env\` checked, and \`nft\` run to check the masquerade table), and the store"
+  echo "  polled every 200 ms (a \`stat\` per lease file). Of a pass, reading the leases (\`LocalLeaseStore.list()\`: $peers"
+  echo "  files read and parsed) takes $(ms "$list_ns") ms (median of 50, warm, small-node flags, in the driver that filled the store)."
+  echo "- *RSS*: \`VmRSS\` once the peers are programmed and after the passes; private is \`RssAnon\` (the rest is file-backed:"
+  echo "  \`libjvm.so\`, the CDS archive or AOT cache, shared with every other JVM on the node); peak is \`VmHWM\`."
+  echo "- The AOT cache was trained in this run by one start of the agent (\`-XX:AOTCacheOutput\`, the small-node flags) and"
+  echo "  is used with the same flags."
+  echo
+  echo "Targets (issue 4), small node: pass with nothing to do < 0.5 s: ${idle_mean_ms[1]} ms. Per object ≤ \`ip -batch\`:"
+  echo "$(ratio "$(( ${repair_pass_ms[1]} * 1000000 ))" "$batch_ns")× its time warm, $(ratio "$(( ${first_pass_ms[1]} * 1000000 ))" "$batch_ns")× in the cold first pass ($(ratio "$(( ${first_pass_ms[3]} * 1000000 ))" "$batch_ns")× with the AOT cache);"
+  echo "less the $(ms "$list_ns") ms that reading the leases takes, the warm pass is $(ratio "$(( ${repair_pass_ms[1]} * 1000000 - list_ns ))" "$batch_ns")× \`ip -batch\`'s time."
+  echo "RSS ≤ 64 MiB: $(mib "${rss_steady[1]}") MiB after the passes, $(mib "${anon_steady[1]}") MiB of it private; with a 16 MiB heap"
+  echo "$(mib "${rss_steady[2]}") MiB, $(mib "${anon_steady[2]}") MiB private."
+} > "$result"
+cat "$result"
