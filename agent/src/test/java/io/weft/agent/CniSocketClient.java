@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** One request on the agent's CNI socket, framed as the C forwarder frames it (see the cni module's CniFrame). */
-final class CniSocketClient {
+/** One request on an agent's CNI socket, framed as the C forwarder frames it (see the cni module's CniFrame). */
+public final class CniSocketClient {
     private CniSocketClient() {}
 
-    static CniResponse call(Path socket, Map<String, String> environment, String stdin) throws IOException {
+    public static CniResponse call(Path socket, Map<String, String> environment, String stdin) throws IOException {
         var bytes = new ByteArrayOutputStream();
         var out = new DataOutputStream(bytes);
         out.write("WEFT".getBytes(StandardCharsets.US_ASCII));

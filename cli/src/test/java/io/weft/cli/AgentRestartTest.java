@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.agent.CniSocketClient;
 import io.weft.cni.CniResponse;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;

@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.agent.lease.etcd.EtcdServer;
 import io.weft.agent.Agent;
 import io.weft.agent.AgentConfig;
 import io.weft.agent.LeaseStoreFactory;

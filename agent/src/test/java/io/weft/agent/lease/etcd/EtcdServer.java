@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * outlives {@link #stop} (so a restart finds its data) and is deleted by {@link #close}. Its log goes
  * to a file in that directory and is quoted when it fails to start.
  */
-final class EtcdServer implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/etcd");
+public final class EtcdServer implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/bin/etcd");
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     private final Path directory;
@@ -43,7 +43,7 @@ final class EtcdServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
-    static EtcdServer start() throws IOException {
+    public static EtcdServer start() throws IOException {
         int[] ports = freePorts();
         EtcdServer server = new EtcdServer(Files.createTempDirectory("weft-etcd-"), ports[0], ports[1]);
         try {
@@ -55,12 +55,12 @@ final class EtcdServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + clientPort);
     }
 
     /** Starts etcd again on the same data directory and ports; returns once it reports itself healthy. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("etcd is already running");
         }
@@ -80,7 +80,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Kills etcd (SIGKILL, as a crash would), keeping its data. */
-    void stop() {
+    public void stop() {
         if (process != null) {
             process.destroyForcibly();
             try {
