@@ -60,6 +60,9 @@ public final class IpAllocator {
         this.subnet = null;
     }
 
+    /** An address reserved for an attachment, and whether this call made the reservation. */
+    public record Allocation(InetAddress address, boolean fresh) {}
+
     /**
      * The address of {@code attachment}: the one it already holds in the subnet (a runtime retrying ADD after a
      * crash gets the same address), else the next free one after the last handed out.
@@ -67,6 +70,14 @@ public final class IpAllocator {
      * @throws AddressesExhaustedException when every address of the subnet is reserved
      */
     public InetAddress allocate(Attachment attachment) {
+        return reserve(attachment).address();
+    }
+
+    /**
+     * As {@link #allocate}, in the same locked round telling whether the reservation is new: only a new one
+     * is the caller's to undo when its ADD fails.
+     */
+    public Allocation reserve(Attachment attachment) {
         if (subnet == null) {
             throw new IllegalStateException(this + " knows no subnet: it can release but not allocate");
         }
@@ -76,7 +87,7 @@ public final class IpAllocator {
                     .filter(file -> file.heldBy(attachment) && subnet.assignable(file.address()))
                     .findFirst();
             if (held.isPresent()) {
-                return Ipv4Subnet.toAddress(held.get().address());
+                return new Allocation(Ipv4Subnet.toAddress(held.get().address()), false);
             }
             Set<Long> taken = files.stream().map(ReservationFile::address).collect(Collectors.toCollection(HashSet::new));
             // Without a pointer (or with one outside the subnet) the walk starts at the first host, as host-local's.
@@ -88,7 +99,7 @@ public final class IpAllocator {
                 }
                 if (locked.create(candidate, attachment)) {
                     locked.writePointer(candidate);
-                    return Ipv4Subnet.toAddress(candidate);
+                    return new Allocation(Ipv4Subnet.toAddress(candidate), true);
                 }
                 taken.add(candidate);
             }

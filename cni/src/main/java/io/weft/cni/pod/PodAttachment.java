@@ -16,7 +16,6 @@ import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.route.Route;
 
-import java.net.InetAddress;
 import java.util.List;
 
 import static io.weft.netlink.sys.Kernel.EEXIST;
@@ -71,17 +70,16 @@ final class PodAttachment {
      */
     private IpPrefix allocateAddress(Undo undo) {
         IpAllocator allocator = PodNetwork.allocator(config, subnet);
-        boolean heldBefore = allocator.find(attachment).isPresent();
-        InetAddress address;
+        IpAllocator.Allocation allocation;
         try {
-            address = allocator.allocate(attachment);
+            allocation = allocator.reserve(attachment);
         } catch (AddressesExhaustedException e) {
             throw new CniException(CniException.ADDRESSES_EXHAUSTED, e.getMessage(), e);
         }
-        if (!heldBefore) {
+        if (allocation.fresh()) {
             undo.add(() -> allocator.release(attachment));
         }
-        return new IpPrefix(address, subnet.subnet().length());
+        return new IpPrefix(allocation.address(), subnet.subnet().length());
     }
 
     /** The veth pair: node end {@code hostName}, pod end {@code CNI_IFNAME} made inside the pod's namespace. */

@@ -326,4 +326,17 @@ class IpAllocatorTest {
             }
         }
     }
+
+    @Test
+    void reserveTellsWhetherTheReservationIsNew() {
+        IpAllocator allocator = allocator("10.42.1.1/24");
+        Attachment pod = new Attachment("c1", "eth0");
+
+        IpAllocator.Allocation first = allocator.reserve(pod);
+        IpAllocator.Allocation again = allocator.reserve(pod);
+
+        assertThat(first.fresh()).isTrue();
+        assertThat(again.fresh()).isFalse();
+        assertThat(again.address()).isEqualTo(first.address());
+    }
 }
