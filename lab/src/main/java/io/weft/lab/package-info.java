@@ -1,5 +1,5 @@
 /**
- * Whole clusters in network namespaces on one machine, for {@code weft demo}, trace and doctor.
- * Arrives with issue 5; this module is an empty placeholder in the build until then.
+ * Whole clusters in network namespaces on one machine: {@code weft lab}, {@code weft demo}, and the
+ * views {@code weft trace} and {@code weft doctor} take of a lab. Nothing here touches the root namespace.
  */
 package io.weft.lab;
