@@ -8,10 +8,10 @@ import io.weft.cni.server.CniFrame.MalformedFrameException;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -19,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -45,6 +48,8 @@ public final class CniServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CniServer.class.getName());
     /** How long {@link #close} lets requests in flight finish (a pod ADD) before cutting connections. */
     private static final Duration DRAIN = Duration.ofSeconds(30);
+    /** How long a client may take to send its whole request frame. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -53,11 +58,17 @@ public final class CniServer implements AutoCloseable {
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("weft-cni-", 0).daemon().factory());
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final Duration requestTimeout;
+    /** Closes connections whose request is late; one daemon thread, made when the first connection comes. */
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().name("weft-cni-deadline").daemon().factory());
 
-    private CniServer(Path socket, ServerSocketChannel server, CniHandler handler) {
+    private CniServer(Path socket, ServerSocketChannel server, CniHandler handler, Duration requestTimeout) {
         this.socket = socket;
         this.server = server;
         this.handler = handler;
+        this.requestTimeout = requestTimeout;
+        deadlines.setRemoveOnCancelPolicy(true);
         this.acceptor = Thread.ofPlatform().name("weft-cni-accept").daemon().start(this::acceptLoop);
     }
 
@@ -69,18 +80,45 @@ public final class CniServer implements AutoCloseable {
      *                     answers on it, or when it cannot be bound
      */
     public static CniServer start(Path socket, CniHandler handler) throws IOException {
+        return start(socket, handler, REQUEST_TIMEOUT);
+    }
+
+    /**
+     * As {@link #start(Path, CniHandler)}, closing a connection whose request frame has not fully arrived
+     * within {@code requestTimeout} (the forwarder writes it at once; a client that stalls would otherwise
+     * hold a thread for ever).
+     */
+    public static CniServer start(Path socket, CniHandler handler, Duration requestTimeout) throws IOException {
         Path path = socket.toAbsolutePath();
         Files.createDirectories(path.getParent());
         removeStale(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            bindPrivately(server, path);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        return new CniServer(path, server, handler);
+        return new CniServer(path, server, handler, requestTimeout);
+    }
+
+    /**
+     * Binds in a fresh directory only root may enter, restricts the socket to 0600 there, then renames
+     * it into place: no moment exists at which another user could connect (a bind applies the umask,
+     * and a chmod after it would leave a window). The bound socket follows its inode through the rename.
+     */
+    private static void bindPrivately(ServerSocketChannel server, Path socket) throws IOException {
+        Path staging = Files.createTempDirectory(socket.getParent(), ".s",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Path bound = staging.resolve("s");
+            server.bind(UnixDomainSocketAddress.of(bound));
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(staging.resolve("s"));
+            Files.delete(staging);
+        }
     }
 
     public Path socket() {
@@ -127,8 +165,10 @@ public final class CniServer implements AutoCloseable {
 
     private void serve(SocketChannel channel) {
         try (channel) {
-            CniResponse response = answer(new BufferedInputStream(Channels.newInputStream(channel)));
+            CniResponse response = answer(channel);
             Channels.newOutputStream(channel).write(frame(response));
+        } catch (AsynchronousCloseException late) {
+            LOG.log(WARNING, "a CNI client on " + socket + " sent no complete request within " + requestTimeout.toMillis() + " ms; closed it");
         } catch (IOException e) {
             LOG.log(DEBUG, "CNI client on " + socket + " went away: " + e); // its runtime sees the failure
         } finally {
@@ -136,12 +176,18 @@ public final class CniServer implements AutoCloseable {
         }
     }
 
-    private CniResponse answer(InputStream in) throws IOException {
+    private CniResponse answer(SocketChannel channel) throws IOException {
         CniInvocation invocation;
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(channel), requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
-            invocation = CniFrame.readRequest(in);
+            invocation = CniFrame.readRequest(new BufferedInputStream(Channels.newInputStream(channel)));
         } catch (MalformedFrameException e) {
             return AgentProtocolError.response("weft agent: malformed request frame", e.getMessage());
+        } finally {
+            deadline.cancel(false);
+        }
+        if (!channel.isOpen()) {
+            throw new AsynchronousCloseException(); // the deadline struck just as the frame completed
         }
         try {
             return handler.handle(invocation);
@@ -183,6 +229,7 @@ public final class CniServer implements AutoCloseable {
         }
         open.forEach(CniServer::closeQuietly);
         connections.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     private static void pauseAfterAcceptFailure() {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -190,5 +191,29 @@ class CniServerTest {
         server.close();
 
         assertThat(server.socket()).doesNotExist();
+    }
+
+    @Test
+    void closesAConnectionWhoseRequestStallsAndGoesOn() throws IOException {
+        CniServer server = CniServer.start(dir.resolve("cni.sock"), ECHO, Duration.ofMillis(300));
+        servers.add(server);
+        byte[] whole = request("ADD");
+
+        try (SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(server.socket()))) {
+            stalled.write(ByteBuffer.wrap(whole, 0, whole.length / 2));
+            ByteBuffer answer = ByteBuffer.allocate(16);
+
+            assertThat(stalled.read(answer)).as("the server closes the connection, answering nothing").isEqualTo(-1);
+        }
+        assertThat(new String(exchange(server.socket(), request("DEL")).stdout(), StandardCharsets.UTF_8)).isEqualTo("weft DEL");
+    }
+
+    @Test
+    void leavesNoStagingDirectoryBehind() throws IOException {
+        start(dir.resolve("cni.sock"), ECHO);
+
+        try (var entries = Files.list(dir)) {
+            assertThat(entries.map(path -> path.getFileName().toString())).containsExactly("cni.sock");
+        }
     }
 }
