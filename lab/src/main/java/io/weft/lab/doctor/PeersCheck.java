@@ -30,7 +30,7 @@ import static io.weft.netlink.sys.Kernel.RT_TABLE_MAIN;
  * nothing missing, nothing wrong, nothing stale.
  */
 final class PeersCheck implements Check {
-    private static final String UNREPAIRED = " A running agent restores this within one pass (it watches the device and "
+    private static final String UNREPAIRED = " A running agent puts this right within one pass (it watches the device and "
             + "its routes): finding it means the agent is not running, or its passes fail (its log and /readyz say why)";
 
     @Override

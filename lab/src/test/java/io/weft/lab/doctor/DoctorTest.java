@@ -232,6 +232,7 @@ class DoctorTest {
         Doctor doctor = new Doctor(List.of(new TxChecksumCheck("5.4.0-26-generic")));
 
         DoctorReport report = doctor.examine(node.target());
+        System.out.print(report.text());
 
         assertThat(report.result("tx-checksum").findings()).singleElement().satisfies(finding -> {
             assertThat(finding.problem()).isEqualTo("weft.1 offloads TX checksums (tx-checksum-ip-generic on) on kernel "
