@@ -33,7 +33,7 @@ gcc -O0 -o "$work/errno-names" "$here/errno-names.c"
   echo '}'
 } > "$pkg/sys/Errno.java"
 
-syscalls="socket bind sendto recvfrom close setns openat flock unshare mount umount2 setsockopt getsockopt getsockname gettid"
+syscalls="socket bind sendto recvfrom close setns openat flock unshare mount umount2 setsockopt getsockopt getsockname gettid ioctl"
 nr() { printf '#include <%s>\n' "$1" | gcc -E -dM -x c - | awk -v n="__NR_$2" '$2==n{print $3}'; }
 {
   echo 'package io.weft.netlink.sys;'

@@ -20,6 +20,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <stddef.h>
 
 #define C(name) printf("    public static final int %s = %d;\n", #name, (int) (name))
 #define SECTION(title) printf("\n    // %s\n", title)
@@ -31,7 +34,7 @@ int main(void) {
 
     SECTION("sys/socket.h");
     C(AF_UNSPEC); C(AF_INET); C(AF_INET6); C(AF_NETLINK); C(AF_BRIDGE);
-    C(SOCK_RAW); C(SOCK_CLOEXEC); C(SOL_SOCKET); C(SOL_NETLINK);
+    C(SOCK_RAW); C(SOCK_DGRAM); C(SOCK_CLOEXEC); C(SOL_SOCKET); C(SOL_NETLINK);
     C(SO_RCVBUF); C(SO_SNDBUF); C(SO_RCVBUFFORCE); C(SO_RCVTIMEO);
     C(MSG_TRUNC); C(MSG_PEEK);
 
@@ -108,6 +111,9 @@ int main(void) {
     C(NUD_INCOMPLETE); C(NUD_REACHABLE); C(NUD_STALE); C(NUD_DELAY); C(NUD_PROBE); C(NUD_FAILED);
     C(NUD_NOARP); C(NUD_PERMANENT); C(NUD_NONE);
 
+    SECTION("linux/sockios.h, linux/ethtool.h: the SIOCETHTOOL ioctl");
+    C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM);
+
     SECTION("struct sizes");
     printf("    public static final int SIZEOF_NLMSGHDR = %zu;\n", sizeof(struct nlmsghdr));
     printf("    public static final int SIZEOF_NLMSGERR = %zu;\n", sizeof(struct nlmsgerr));
@@ -116,6 +122,10 @@ int main(void) {
     printf("    public static final int SIZEOF_RTMSG = %zu;\n", sizeof(struct rtmsg));
     printf("    public static final int SIZEOF_NDMSG = %zu;\n", sizeof(struct ndmsg));
     printf("    public static final int SIZEOF_SOCKADDR_NL = %zu;\n", sizeof(struct sockaddr_nl));
+    printf("    public static final int SIZEOF_IFREQ = %zu;\n", sizeof(struct ifreq));
+    printf("    public static final int OFFSETOF_IFREQ_DATA = %zu;\n", offsetof(struct ifreq, ifr_data));
+    printf("    public static final int SIZEOF_ETHTOOL_VALUE = %zu;\n", sizeof(struct ethtool_value));
+    printf("    public static final int OFFSETOF_ETHTOOL_VALUE_DATA = %zu;\n", offsetof(struct ethtool_value, data));
     printf("}\n");
     return 0;
 }

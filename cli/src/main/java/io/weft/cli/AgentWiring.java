@@ -16,7 +16,7 @@ import io.weft.agent.underlay.UnderlayInterface;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 
-/** Where {@code weft agent} and {@code weft uninstall} meet the lease stores and the VXLAN overlay. */
+/** Where {@code weft agent}, {@code weft doctor} and {@code weft uninstall} meet the lease stores and the VXLAN overlay. */
 final class AgentWiring {
     private AgentWiring() {}
 
@@ -34,12 +34,16 @@ final class AgentWiring {
     }
 
     static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
+        return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()), overlaySettings(config), vtepMac);
+    }
+
+    /** The overlay's settings for this config: the defaults, with its direct routing. */
+    static OverlaySettings overlaySettings(AgentConfig config) {
         DirectRouting directRouting = switch (config.directRouting()) {
             case AUTO -> DirectRouting.AUTO;
             case OFF -> DirectRouting.OFF;
         };
-        return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()),
-                OverlaySettings.defaults().withDirectRouting(directRouting), vtepMac);
+        return OverlaySettings.defaults().withDirectRouting(directRouting);
     }
 
     /** The route protocol number the overlay marks Weft's routes with, by which uninstall finds them. */

@@ -18,15 +18,22 @@ import java.util.Map;
  * needs a permanent neighbour (its subnet's network address → its VTEP MAC, on the device), an FDB
  * entry (its VTEP MAC → its public IP) and a route to its subnet via that network address, onlink;
  * a peer routed to directly needs only a route to its subnet via its public IP out of the underlay.
+ * Public so that {@code weft doctor} compares the kernel with the very plan the reconciler makes.
+ *
+ * @param neighbours by address: the permanent neighbour entries on the device
+ * @param fdb by VTEP MAC: the FDB entries on the device
+ * @param routes by destination: a route per peer, protocol {@link OverlaySettings#routeProtocol()}
+ * @param vxlanPeers how many peers are reached through VXLAN
+ * @param directPeers how many are routed to directly
  */
-record PeerPlan(Map<InetAddress, Neighbour> neighbours, Map<MacAddress, FdbEntry> fdb, Map<IpPrefix, Route> routes,
+public record PeerPlan(Map<InetAddress, Neighbour> neighbours, Map<MacAddress, FdbEntry> fdb, Map<IpPrefix, Route> routes,
                 int vxlanPeers, int directPeers) {
 
     /**
      * The plan for {@code leases} seen from {@code self}'s node. Self is skipped (by node name, and any
      * lease of its subnet: a route there would steal the node's own pods); of two leases of one subnet the later wins.
      */
-    static PeerPlan of(Lease self, Collection<Lease> leases, int deviceIndex, Underlay underlay, OverlaySettings settings) {
+    public static PeerPlan of(Lease self, Collection<Lease> leases, int deviceIndex, Underlay underlay, OverlaySettings settings) {
         Map<IpPrefix, Lease> peers = new LinkedHashMap<>();
         for (Lease lease : leases) {
             if (!lease.node().equals(self.node()) && !lease.subnet().equals(self.subnet())) {

@@ -11,6 +11,7 @@ public final class Kernel {
     public static final int AF_NETLINK = 16;
     public static final int AF_BRIDGE = 7;
     public static final int SOCK_RAW = 3;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 524288;
     public static final int SOL_SOCKET = 1;
     public static final int SOL_NETLINK = 270;
@@ -247,6 +248,10 @@ public final class Kernel {
     public static final int NUD_PERMANENT = 128;
     public static final int NUD_NONE = 0;
 
+    // linux/sockios.h, linux/ethtool.h: the SIOCETHTOOL ioctl
+    public static final int SIOCETHTOOL = 35142;
+    public static final int ETHTOOL_GTXCSUM = 22;
+
     // struct sizes
     public static final int SIZEOF_NLMSGHDR = 16;
     public static final int SIZEOF_NLMSGERR = 20;
@@ -255,4 +260,8 @@ public final class Kernel {
     public static final int SIZEOF_RTMSG = 12;
     public static final int SIZEOF_NDMSG = 12;
     public static final int SIZEOF_SOCKADDR_NL = 12;
+    public static final int SIZEOF_IFREQ = 40;
+    public static final int OFFSETOF_IFREQ_DATA = 16;
+    public static final int SIZEOF_ETHTOOL_VALUE = 8;
+    public static final int OFFSETOF_ETHTOOL_VALUE_DATA = 4;
 }

@@ -16,7 +16,8 @@ record SyscallNumbers(
         long setsockopt,
         long getsockopt,
         long getsockname,
-        long gettid) {
-    static final SyscallNumbers X86_64 = new SyscallNumbers(41, 49, 44, 45, 3, 308, 257, 73, 272, 165, 166, 54, 55, 51, 186);
-    static final SyscallNumbers AARCH64 = new SyscallNumbers(198, 200, 206, 207, 57, 268, 56, 32, 97, 40, 39, 208, 209, 204, 178);
+        long gettid,
+        long ioctl) {
+    static final SyscallNumbers X86_64 = new SyscallNumbers(41, 49, 44, 45, 3, 308, 257, 73, 272, 165, 166, 54, 55, 51, 186, 16);
+    static final SyscallNumbers AARCH64 = new SyscallNumbers(198, 200, 206, 207, 57, 268, 56, 32, 97, 40, 39, 208, 209, 204, 178, 29);
 }

@@ -132,6 +132,11 @@ public final class Syscalls {
         }
     }
 
+    /** {@code ioctl(fd, request, argument)}; {@code what} names the object for the error message. */
+    public static int ioctl(int fd, long request, MemorySegment argument, String what) {
+        return (int) call("ioctl", what, NR.ioctl(), fd, request, argument.address(), 0, 0, 0);
+    }
+
     public static int gettid() {
         return (int) call("gettid", "", NR.gettid(), 0, 0, 0, 0, 0, 0);
     }
