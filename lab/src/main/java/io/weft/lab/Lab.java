@@ -79,6 +79,20 @@ public record Lab(String prefix, Path dir, LabOptions options, State state, Stri
         return pods.stream().filter(pod -> pod.name().equals(nameOrIp) || pod.ip().equals(nameOrIp)).findFirst();
     }
 
+    /**
+     * The namespace {@code lab exec} enters for {@code target}: a node's by its name, a pod's by its name or
+     * address, or {@code fabric} or {@code router}.
+     */
+    public Optional<String> namespaceOf(String target) {
+        if (target.equals("fabric")) {
+            return Optional.of(fabricNetns);
+        }
+        if (target.equals("router")) {
+            return routerNetns;
+        }
+        return node(target).map(LabNode::netns).or(() -> pod(target).map(LabPod::netns));
+    }
+
     /** The pods on the node named {@code node}, in order. */
     public List<LabPod> podsOn(String node) {
         return pods.stream().filter(pod -> pod.node().equals(node)).toList();
