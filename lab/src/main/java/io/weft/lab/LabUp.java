@@ -67,7 +67,7 @@ public final class LabUp {
             lab = attachPods(topology, lab);
             lab = lab.withState(Lab.State.UP);
             lab.save();
-            progress.accept("lab " + prefix + " is up: " + options.nodes() + " nodes, " + lab.pods().size() + " pods, in " + dir);
+            progress.accept("lab " + prefix + " is up: " + count(options.nodes(), "node") + ", " + count(lab.pods().size(), "pod") + ", in " + dir);
             return lab;
         } catch (IOException | RuntimeException | LabException e) {
             String why = e instanceof LabException || e instanceof IOException ? e.getMessage() : e.toString();
@@ -194,6 +194,10 @@ public final class LabUp {
             }
         }
         return lab;
+    }
+
+    private static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     /**
