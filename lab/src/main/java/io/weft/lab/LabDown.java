@@ -37,8 +37,7 @@ public final class LabDown {
 
     /**
      * @param dir    the lab's directory
-     * @param prefix the namespace prefix to clean up when {@code lab.json} is missing or damaged
-     *               ({@code lab.json}'s own prefix is cleaned up too)
+     * @param prefix the namespace prefix to clean up when neither {@code lab.json} nor the marker says it
      */
     public LabDown(Path dir, String prefix, Consumer<String> progress) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -60,14 +59,19 @@ public final class LabDown {
     public boolean down() throws LabException, InterruptedException {
         Root.require("weft lab down");
         Optional<Lab> lab = load();
-        Set<String> prefixes = new LinkedHashSet<>(List.of(prefix));
-        lab.ifPresent(found -> prefixes.add(found.prefix()));
+        String labPrefix = lab.map(Lab::prefix).or(this::markedPrefix).orElse(prefix);
+        if (lab.isEmpty() && (Files.exists(dir.resolve(Lab.FILE)) || Files.exists(dir.resolve(MARKER)))) {
+            progress.accept("cleaning up by prefix " + labPrefix);
+        }
         lab.ifPresent(this::detachPods);
 
         Set<String> namespaces = new LinkedHashSet<>();
         lab.ifPresent(found -> namespaces.addAll(found.namespaces()));
-        prefixes.forEach(p -> namespaces.addAll(namespacesOf(p)));
+        namespaces.addAll(namespacesOf(labPrefix));
         namespaces.removeIf(name -> !NetNamespace.exists(name));
+        if (lab.isEmpty() && !Files.exists(dir.resolve(MARKER))) {
+            refuseAnotherLabs(namespaces, labPrefix);
+        }
 
         int stopped = stopProcesses(lab, namespaces);
         List<String> deleted = deleteNamespaces(namespaces);
@@ -76,8 +80,34 @@ public final class LabDown {
         progress.accept(anything
                 ? "lab down: " + stopped + " process" + (stopped == 1 ? "" : "es") + " ended, " + deleted.size() + " namespace"
                         + (deleted.size() == 1 ? "" : "s") + " deleted" + (removedDir ? ", " + dir + " removed" : "")
-                : "lab down: nothing to remove (no " + Lab.FILE + " in " + dir + ", no namespace " + Topology.namespacePrefix(prefix) + "*)");
+                : "lab down: nothing to remove (no " + Lab.FILE + " in " + dir + ", no namespace " + Topology.namespacePrefix(labPrefix) + "*)");
         return anything;
+    }
+
+    /** The prefix {@code lab up} wrote into the marker, for a lab whose {@code lab.json} is lost. */
+    private Optional<String> markedPrefix() {
+        try {
+            String marked = Files.readString(dir.resolve(MARKER)).strip();
+            return marked.isEmpty() ? Optional.empty() : Optional.of(marked);
+        } catch (IOException none) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * With neither {@code lab.json} nor the marker, only the prefix says which namespaces are the lab's;
+     * a wrong {@code --dir} must not take down another lab of that prefix that is alive and described:
+     * its agents name their directory in their command line.
+     */
+    private void refuseAnotherLabs(Set<String> namespaces, String labPrefix) throws LabException {
+        for (ProcessHandle process : LabProcesses.inNamespaces(namespaces)) {
+            Optional<Path> otherLab = LabProcesses.agentLabDir(process.pid()).filter(other -> !other.equals(dir))
+                    .filter(other -> Files.exists(other.resolve(Lab.FILE)));
+            if (otherLab.isPresent()) {
+                throw new LabException("the namespaces " + Topology.namespacePrefix(labPrefix) + "* belong to the lab in " + otherLab.get()
+                        + " (its agent, pid " + process.pid() + ", runs from there), not to " + dir + ": weft lab down --dir " + otherLab.get());
+            }
+        }
     }
 
     private Optional<Lab> load() {
@@ -86,7 +116,7 @@ public final class LabDown {
         } catch (NoSuchFileException none) {
             return Optional.empty();
         } catch (IOException damaged) {
-            progress.accept(Lab.FILE + " cannot be used (" + damaged.getMessage() + "): cleaning up by prefix " + prefix);
+            progress.accept(Lab.FILE + " cannot be used (" + damaged.getMessage() + ")");
             return Optional.empty();
         }
     }

@@ -77,6 +77,25 @@ public final class LabProcesses {
     }
 
     /**
+     * The lab directory an agent of a lab runs from: its {@code --run-dir} is {@code LAB/NODE/run}.
+     * Empty for any other process.
+     */
+    public static Optional<Path> agentLabDir(long pid) {
+        try {
+            List<String> args = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).split("\0"));
+            int runDir = args.indexOf("--run-dir");
+            if (runDir < 0 || runDir + 1 >= args.size() || !args.contains("agent")) {
+                return Optional.empty();
+            }
+            Path nodeDir = Path.of(args.get(runDir + 1)).getParent();
+            return nodeDir == null ? Optional.empty() : Optional.ofNullable(nodeDir.getParent());
+        } catch (IOException | RuntimeException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * SIGTERM to each, SIGKILL to those still alive after {@code grace}; returns once all are gone.
      *
      * @return how many were ended
