@@ -218,9 +218,10 @@ final class LabCommand {
     static void render(LabStatus status, PrintWriter out) {
         Lab lab = status.lab();
         LabOptions options = lab.options();
-        out.printf("lab %s in %s: %s, %d nodes x %d pods, store %s%s, subnets %s%s%n", lab.prefix(), lab.dir(),
+        out.printf("lab %s in %s: %s, %d node%s x %d pod%s, store %s%s, subnets %s%s%n", lab.prefix(), lab.dir(),
                 lab.state() == Lab.State.UP ? "up" : "INCOMPLETE (lab up did not finish: weft lab down cleans up)",
-                options.nodes(), options.podsPerNode(), options.store().label(),
+                options.nodes(), options.nodes() == 1 ? "" : "s", options.podsPerNode(), options.podsPerNode() == 1 ? "" : "s",
+                options.store().label(),
                 status.etcd().map(running -> running ? " (etcd running)" : " (etcd NOT running)").orElse(""),
                 options.subnets().label(), options.twoNics() ? ", two NICs" : "");
         List<List<String>> nodeRows = new ArrayList<>();

@@ -53,7 +53,7 @@ class LabCommandTest {
 
         WeftRun status = weft("lab", "status", "--dir", dir);
         assertThat(status.code()).as(status.output()).isZero();
-        assertThat(status.out()).contains("up, 2 nodes x 1 pods, store local, subnets same")
+        assertThat(status.out()).contains("up, 2 nodes x 1 pod, store local, subnets same")
                 .containsPattern("node1 +10\\.200\\.0\\.1 \\(10\\.200\\.0\\.0/24\\) +10\\.42\\.\\d+\\.0/24 .*ready +node2 direct")
                 .contains("node2-pod1", lab.pod("node2-pod1").orElseThrow().ip());
 
