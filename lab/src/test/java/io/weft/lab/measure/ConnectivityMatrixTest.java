@@ -50,6 +50,21 @@ class ConnectivityMatrixTest {
     }
 
     @Test
+    void aPodThatCannotAnswerBackTimesOut() {
+        // the node now routes to pod 4, whose SYN-ACKs have no route back: the client hears nothing
+        Sandbox.ip(lab.node, "addr", "add", "10.9.0.1/24", "dev", "v-pod4");
+
+        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.isolated), Duration.ofMillis(500));
+
+        assertThat(matrix.result(lab.bridged1.name(), lab.isolated.name())).get()
+                .isEqualTo(new PairResult.Unreached(lab.bridged1.name(), lab.isolated.name(), FailureReason.TIMEOUT,
+                        "no answer from 10.9.0.2:7 within 500 ms"));
+        assertThat(matrix.result(lab.isolated.name(), lab.bridged1.name())).get()
+                .isInstanceOfSatisfying(PairResult.Unreached.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(FailureReason.NO_ROUTE));
+    }
+
+    @Test
     void includesEachPodToItselfWhenAsked() {
         MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true);
 
