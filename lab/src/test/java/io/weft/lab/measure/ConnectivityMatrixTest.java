@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,10 +66,12 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void includesEachPodToItselfWhenAsked() {
-        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true);
+    void includesEachPodToItselfWhenAskedAndTellsProgress() {
+        List<PairResult> told = new CopyOnWriteArrayList<>();
+        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true, told::add);
 
         assertThat(matrix.pairs()).hasSize(4).allMatch(PairResult.Reached.class::isInstance);
+        assertThat(told).as("progress").containsExactlyInAnyOrderElementsOf(matrix.pairs());
         assertThat(matrix.result(lab.routed.name(), lab.routed.name())).isPresent();
         assertThat(matrix.passed()).isTrue();
     }
