@@ -20,7 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 
 /**
  * TCP connect and round trip from every pod to every other pod, from inside the pods' namespaces.
@@ -49,15 +49,23 @@ public final class ConnectivityMatrix {
         return measure(pods, timeout, false);
     }
 
+    /** As {@link #measure(List, Duration, boolean, Consumer)}, without progress. */
+    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf) {
+        return measure(pods, timeout, includeSelf, pair -> { });
+    }
+
     /**
      * @param pods        the pods; their {@code netns} must exist and their {@code ip} be an address literal
      * @param timeout     per pair, for the connect, the greeting and the round trips together
      * @param includeSelf whether each pod also connects to its own address (over its loopback)
+     * @param progress    told each pair's result as soon as it is known, from the measuring threads
+     *                    (concurrently: it must be thread-safe), e.g. to show progress
      * @throws IllegalArgumentException naming the field when a pod's name repeats, its IP is not an address
      *                                  or its namespace cannot be opened; nothing is started then
      */
-    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf) {
+    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf, Consumer<PairResult> progress) {
         Objects.requireNonNull(pods, "pods");
+        Objects.requireNonNull(progress, "progress");
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be a positive duration, got " + timeout);
         }
@@ -77,7 +85,7 @@ public final class ConnectivityMatrix {
                 }
             }
             List<PairResult> results = new ArrayList<>();
-            for (Future<PairResult> future : probeAll(pods, timeout, includeSelf, addresses, namespaces, servers, serverFailures)) {
+            for (Future<PairResult> future : probeAll(pods, timeout, includeSelf, addresses, namespaces, servers, serverFailures, progress)) {
                 results.add(join(future));
             }
             return new MatrixResult(pods, results, timeout);
@@ -89,10 +97,11 @@ public final class ConnectivityMatrix {
 
     private static List<Future<PairResult>> probeAll(List<LabPod> pods, Duration timeout, boolean includeSelf,
                                                      Map<String, InetAddress> addresses, Map<String, NetNamespace> namespaces,
-                                                     Map<String, EchoServer> servers, Map<String, String> serverFailures) {
-        Semaphore slots = new Semaphore(PARALLELISM);
+                                                     Map<String, EchoServer> servers, Map<String, String> serverFailures,
+                                                     Consumer<PairResult> progress) {
         List<Future<PairResult>> futures = new ArrayList<>();
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        // platform threads: a virtual thread's blocking read would add the JDK poller's wake-up to each RTT
+        try (ExecutorService executor = Executors.newFixedThreadPool(PARALLELISM, Thread.ofPlatform().daemon().name("probe-", 0).factory())) {
             for (LabPod from : pods) {
                 for (LabPod to : pods) {
                     if (from == to && !includeSelf) {
@@ -100,16 +109,12 @@ public final class ConnectivityMatrix {
                     }
                     futures.add(executor.submit(() -> {
                         EchoServer server = servers.get(to.name());
-                        if (server == null) {
-                            return new PairResult.Unreached(from.name(), to.name(), FailureReason.ERROR, serverFailures.get(to.name()));
-                        }
-                        slots.acquire();
-                        try {
-                            return EchoProbe.probe(from.name(), namespaces.get(from.name()), addresses.get(from.name()),
-                                    to.name(), server.address(), timeout);
-                        } finally {
-                            slots.release();
-                        }
+                        PairResult result = server == null
+                                ? new PairResult.Unreached(from.name(), to.name(), FailureReason.ERROR, serverFailures.get(to.name()))
+                                : EchoProbe.probe(from.name(), namespaces.get(from.name()), addresses.get(from.name()),
+                                to.name(), server.address(), timeout);
+                        progress.accept(result);
+                        return result;
                     }));
                 }
             }

@@ -39,7 +39,8 @@ final class Iperf3 {
     static ThroughputResult measure(ThroughputPair pair, Duration duration) {
         long seconds = Math.max(1, (duration.toMillis() + 999) / 1000);
         Process server = null;
-        try (NetNamespace serverNamespace = NetNamespace.open(pair.serverNetns())) {
+        try (NetNamespace serverNamespace = NetNamespace.open(pair.serverNetns());
+             NetNamespace clientNamespace = NetNamespace.open(pair.clientNetns())) { // both exist before anything starts
             int port = freePort(serverNamespace, InetAddress.ofLiteral(pair.serverIp()));
             server = start(List.of("iperf3", "-s", "-1", "-B", pair.serverIp(), "-p", Integer.toString(port)), pair.serverNetns());
             CompletableFuture<String> serverOutput = readAsync(server.getInputStream());

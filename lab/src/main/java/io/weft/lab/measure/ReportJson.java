@@ -1,9 +1,11 @@
 package io.weft.lab.measure;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.lab.LabPod;
@@ -23,7 +25,10 @@ import java.util.OptionalDouble;
  * gives the same durations; enum values are lower-case words ({@code same-node}, {@code built-in}).
  */
 final class ReportJson {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // durations read back exactly
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // 2000, not 2E+3
+            .build();
     private static final int MICROS = 3;
     private static final int MILLIS = 6;
     private static final int SECONDS = 9;

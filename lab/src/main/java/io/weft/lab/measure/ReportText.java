@@ -63,8 +63,10 @@ final class ReportText {
         List<String> labels = new ArrayList<>();
         List<List<String>> cells = new ArrayList<>();
         int cellWidth = 1;
+        int numberWidth = Integer.toString(pods.size()).length();
         for (int row = 0; row < pods.size(); row++) {
-            labels.add((row + 1) + " " + abbreviate(pods.get(row).name()));
+            String number = Integer.toString(row + 1);
+            labels.add(" ".repeat(numberWidth - number.length()) + number + " " + abbreviate(pods.get(row).name()));
             List<String> line = new ArrayList<>();
             for (LabPod to : pods) {
                 String cell = matrix.result(pods.get(row).name(), to.name()).map(ReportText::cell).orElse("·");
@@ -87,7 +89,8 @@ final class ReportText {
                 String[] line = new String[headers.length];
                 line[0] = labels.get(row);
                 for (int column = first; column < last; column++) {
-                    line[column - first + 1] = cells.get(row).get(column);
+                    String cell = cells.get(row).get(column);
+                    line[column - first + 1] = cell + " ".repeat(cellWidth - cell.length()); // columns all one width
                 }
                 table.row(line);
             }

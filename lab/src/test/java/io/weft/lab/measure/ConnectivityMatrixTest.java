@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,10 +51,27 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void includesEachPodToItselfWhenAsked() {
-        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true);
+    void aPodThatCannotAnswerBackTimesOut() {
+        // the node now routes to pod 4, whose SYN-ACKs have no route back: the client hears nothing
+        Sandbox.ip(lab.node, "addr", "add", "10.9.0.1/24", "dev", "v-pod4");
+
+        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.isolated), Duration.ofMillis(500));
+
+        assertThat(matrix.result(lab.bridged1.name(), lab.isolated.name())).get()
+                .isEqualTo(new PairResult.Unreached(lab.bridged1.name(), lab.isolated.name(), FailureReason.TIMEOUT,
+                        "no answer from 10.9.0.2:7 within 500 ms"));
+        assertThat(matrix.result(lab.isolated.name(), lab.bridged1.name())).get()
+                .isInstanceOfSatisfying(PairResult.Unreached.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(FailureReason.NO_ROUTE));
+    }
+
+    @Test
+    void includesEachPodToItselfWhenAskedAndTellsProgress() {
+        List<PairResult> told = new CopyOnWriteArrayList<>();
+        MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true, told::add);
 
         assertThat(matrix.pairs()).hasSize(4).allMatch(PairResult.Reached.class::isInstance);
+        assertThat(told).as("progress").containsExactlyInAnyOrderElementsOf(matrix.pairs());
         assertThat(matrix.result(lab.routed.name(), lab.routed.name())).isPresent();
         assertThat(matrix.passed()).isTrue();
     }
