@@ -12,6 +12,7 @@ import io.weft.lab.measure.ConnectivityMatrix;
 import io.weft.lab.measure.DemoReport;
 import io.weft.lab.measure.MatrixResult;
 import io.weft.lab.measure.NodeRow;
+import io.weft.lab.measure.PairResult;
 import io.weft.lab.measure.Throughput;
 import io.weft.lab.measure.ThroughputPair;
 import io.weft.lab.measure.ThroughputResult;
@@ -121,7 +122,11 @@ final class DemoCommand implements Callable<Integer> {
 
     private DemoReport measure(Lab lab, Consumer<String> progress) {
         progress.accept("connectivity: " + lab.pods().size() + " pods, " + lab.pods().size() * (lab.pods().size() - 1) + " pairs");
-        MatrixResult matrix = ConnectivityMatrix.measure(lab.pods(), PAIR_TIMEOUT);
+        MatrixResult matrix = ConnectivityMatrix.measure(lab.pods(), PAIR_TIMEOUT, false, pair -> {
+            if (pair instanceof PairResult.Unreached failed) { // as soon as it is known, not only in the report
+                progress.accept("  " + failed.from() + " -> " + failed.to() + ": " + failed.reason().label() + " (" + failed.detail() + ")");
+            }
+        });
         progress.accept("connectivity: " + (matrix.passed() ? "every pair reached" : matrix.failures().size() + " pairs FAILED"));
         List<ThroughputResult> throughput = new ArrayList<>();
         for (ThroughputPair pair : throughputPairs(lab)) {
