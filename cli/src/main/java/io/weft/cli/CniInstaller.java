@@ -91,6 +91,10 @@ final class CniInstaller {
             report.accept("no AOT cache asked for: weft-java starts without one (slower)");
             return Optional.empty();
         }
+        if (distribution.classPath().stream().anyMatch(Files::isDirectory)) {
+            report.accept("no AOT cache: the class path has directories (a development build), only jars can be cached");
+            return Optional.empty();
+        }
         Path cache = AotCache.fileFor(distribution);
         try {
             for (Path stale : AotCache.removeOthers(cache)) {

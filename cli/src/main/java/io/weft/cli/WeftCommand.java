@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
         description = {
                 "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
                 "",
-                "Coming with later issues: demo, lab, trace."},
+                "Coming with later issues: trace."},
         subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class,
-                DoctorCommand.class})
+                LabCommand.class, DemoCommand.class, DoctorCommand.class})
 final class WeftCommand {
 }

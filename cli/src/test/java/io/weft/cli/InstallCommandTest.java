@@ -166,6 +166,16 @@ class InstallCommandTest {
     }
 
     @Test
+    void fromClassDirectoriesInstallsWithoutAnAotCache() throws IOException {
+        Run run = install(installer(testClassPath(), Optional.of(FAKE_FORWARDER)));
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("no AOT cache: the class path has directories (a development build)");
+        assertThat(Files.readString(bin.resolve("weft-java"))).contains("-Xshare:auto").doesNotContain("AOTCache=");
+        assertThat(names(lib)).isEmpty();
+    }
+
+    @Test
     void runningAgainLeavesTheSameFilesAndNoTemporaryOnes() throws IOException {
         installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/weft/other.sock");
         String launcher = Files.readString(bin.resolve("weft-java"));

@@ -1,0 +1,159 @@
+package io.weft.cli;
+
+import io.weft.lab.Lab;
+import io.weft.lab.LabDown;
+import io.weft.lab.LabPod;
+import io.weft.lab.process.LabProcesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.weft.cli.WeftRun.weft;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code weft lab} end to end with real agent processes: up, status, exec, down, and down after a
+ * crash. Every lab has a prefix of this test JVM ({@code wtest-<pid>-…}) and a directory of the test's.
+ */
+class LabCommandTest {
+    private static final String PREFIX = "wtest-" + ProcessHandle.current().pid() + "-lab";
+
+    @TempDir
+    Path tmp;
+
+    private Path labDir() {
+        return tmp.resolve("lab");
+    }
+
+    @AfterEach
+    void nothingIsLeft() throws Exception {
+        new LabDown(labDir(), PREFIX, line -> {}).down();
+        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
+        assertThat(labProcesses()).isEmpty();
+    }
+
+    @Test
+    void upStatusExecAndDownLeaveNothingBehind() throws Exception {
+        String dir = labDir().toString();
+        WeftRun up = weft("lab", "up", "--nodes", "2", "--pods", "1", "--subnets", "same", "--dir", dir, "--prefix", PREFIX);
+        assertThat(up.code()).as(up.output()).isZero();
+        assertThat(up.out()).contains("lab " + PREFIX + " is up: 2 nodes, 2 pods");
+        assertThat(LabDown.namespacesOf(PREFIX)).containsExactlyInAnyOrder(PREFIX + "-fabric", PREFIX + "-node1", PREFIX + "-node2",
+                PREFIX + "-node1-pod1", PREFIX + "-node2-pod1");
+        Lab lab = Lab.load(labDir());
+        assertThat(lab.state()).isEqualTo(Lab.State.UP);
+        assertThat(lab.agentPids().values()).hasSize(2).allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(lab.pods()).extracting(LabPod::ip).allMatch(ip -> ip.startsWith("10.42."));
+
+        WeftRun status = weft("lab", "status", "--dir", dir);
+        assertThat(status.code()).as(status.output()).isZero();
+        assertThat(status.out()).contains("up, 2 nodes x 1 pod, store local, subnets same")
+                .containsPattern("node1 +10\\.200\\.0\\.1 \\(10\\.200\\.0\\.0/24\\) +10\\.42\\.\\d+\\.0/24 .*ready +node2 direct")
+                .contains("node2-pod1", lab.pod("node2-pod1").orElseThrow().ip());
+
+        Path seen = tmp.resolve("netns-seen");
+        LabPod pod = lab.pod("node2-pod1").orElseThrow();
+        WeftRun exec = weft("lab", "exec", "--dir", dir, pod.ip(), "--", "sh", "-c", "readlink /proc/self/ns/net > " + seen + "; exit 3");
+        assertThat(exec.code()).as(exec.output()).isEqualTo(3);
+        assertThat(Files.readString(seen).strip()).isEqualTo("net:[" + LabProcesses.namespaceInode(pod.netns()).orElseThrow() + "]");
+        WeftRun unknown = weft("lab", "exec", "--dir", dir, "node9", "--", "true");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no node or pod node9", "nodes: node1, node2", "pods: node1-pod1, node2-pod1");
+
+        WeftRun again = weft("lab", "up", "--dir", dir, "--prefix", PREFIX + "2");
+        assertThat(again.code()).as(again.output()).isEqualTo(1);
+        assertThat(again.err()).contains("a lab is already up in " + dir);
+        WeftRun samePrefix = weft("lab", "up", "--dir", tmp.resolve("other").toString(), "--prefix", PREFIX);
+        assertThat(samePrefix.code()).as(samePrefix.output()).isEqualTo(1);
+        assertThat(samePrefix.err()).contains("namespaces of prefix " + PREFIX + " exist");
+
+        WeftRun down = weft("lab", "down", "--dir", dir, "--prefix", PREFIX);
+        assertThat(down.code()).as(down.output()).isZero();
+        assertThat(down.out()).contains("pod node1-pod1 detached (CNI DEL)", "2 processes ended", "5 namespaces deleted");
+        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
+        assertThat(labDir()).doesNotExist();
+        assertThat(lab.agentPids().values()).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+
+        WeftRun twice = weft("lab", "down", "--dir", dir, "--prefix", PREFIX);
+        assertThat(twice.code()).isZero();
+        assertThat(twice.out()).contains("nothing to remove");
+    }
+
+    @Test
+    void downAfterKilledAgentsAndACutLabJsonLeavesNothing() throws Exception {
+        String dir = labDir().toString();
+        WeftRun up = weft("lab", "up", "--nodes", "2", "--pods", "1", "--dir", dir, "--prefix", PREFIX);
+        assertThat(up.code()).as(up.output()).isZero();
+        Lab lab = Lab.load(labDir());
+        for (long pid : lab.agentPids().values()) {
+            ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
+            agent.destroyForcibly();
+            agent.onExit().get(30, TimeUnit.SECONDS);
+        }
+        WeftRun status = weft("lab", "status", "--dir", dir);
+        assertThat(status.code()).isEqualTo(1);
+        assertThat(status.out()).contains("NOT RUNNING");
+        Path file = labDir().resolve(Lab.FILE);
+        byte[] content = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(content, content.length / 2));
+
+        WeftRun down = weft("lab", "down", "--dir", dir, "--prefix", PREFIX);
+
+        assertThat(down.code()).as(down.output()).isZero();
+        assertThat(down.out()).contains("cleaning up by prefix " + PREFIX, "6 namespaces deleted");
+        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
+        assertThat(labDir()).doesNotExist();
+    }
+
+    @Test
+    void downAfterTheLabUpProcessWasKilledEndsTheAgentsItStarted() throws Exception {
+        List<String> command = new ArrayList<>(LabCommand.weft().command(List.of(), List.of("lab", "up", "--nodes", "2", "--pods", "1",
+                "--dir", labDir().toString(), "--prefix", PREFIX)));
+        Process labUp = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("up.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (agentsRecorded() < 1) {
+                assertThat(labUp.isAlive()).as("lab up runs: %s", log()).isTrue();
+                assertThat(System.nanoTime()).as("an agent started within 60 s: %s", log()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        } finally {
+            labUp.destroyForcibly();
+            labUp.waitFor();
+        }
+        assertThat(labProcesses()).as("agents outlive the lab up that started them").isNotEmpty();
+
+        WeftRun down = weft("lab", "down", "--dir", labDir().toString(), "--prefix", PREFIX);
+
+        assertThat(down.code()).as(down.output()).isZero();
+        assertThat(labProcesses()).isEmpty();
+        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
+        assertThat(labDir()).doesNotExist();
+    }
+
+    private int agentsRecorded() {
+        try {
+            return Lab.load(labDir()).agentPids().size();
+        } catch (java.io.IOException notYet) {
+            return 0;
+        }
+    }
+
+    private String log() throws java.io.IOException {
+        return Files.readString(tmp.resolve("up.log"));
+    }
+
+    /** Processes whose command line names the lab's directory: its agents (and etcd). */
+    private List<ProcessHandle> labProcesses() {
+        String marker = labDir().toString();
+        try (var all = ProcessHandle.allProcesses()) {
+            return all.filter(process -> LabProcesses.recorded(process.pid(), marker).isPresent()).toList();
+        }
+    }
+}
