@@ -9,6 +9,7 @@ import io.weft.agent.AgentConfig.Store;
 import io.weft.agent.ConfigException;
 import io.weft.agent.PluginInstaller;
 import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.etcd.EtcdConfig;
 import io.weft.agent.masquerade.Nft;
 import io.weft.agent.underlay.UnderlayCriteria;
 import io.weft.cni.server.Forwarder;
@@ -81,7 +82,7 @@ final class AgentCommand implements Callable<Integer> {
             description = "etcd client URLs, comma-separated, e.g. https://10.0.0.1:2379.")
     List<String> etcdEndpoints = new ArrayList<>();
 
-    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = "/weft.io/network",
+    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = EtcdConfig.DEFAULT_PREFIX,
             description = "The etcd key prefix (default: ${DEFAULT-VALUE}).")
     String etcdPrefix;
 

@@ -4,6 +4,8 @@ import io.weft.agent.AgentConfig;
 import io.weft.agent.ConfigException;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseStore;
+import io.weft.lab.Lab;
+import io.weft.lab.LabLeases;
 import io.weft.lab.doctor.Doctor;
 import io.weft.lab.doctor.DoctorReport;
 import io.weft.lab.doctor.DoctorTarget;
@@ -48,6 +50,10 @@ final class DoctorCommand implements Callable<Integer> {
             description = "Where the runtime mounts pod namespaces, to check their MTU (default: ${DEFAULT-VALUE}).")
     Path podsNetnsDir;
 
+    @Option(names = "--lab-dir", paramLabel = "DIR",
+            description = "Check every node of the lab in DIR (weft lab up) instead of this node; the agent flags are then not used.")
+    Path labDir;
+
     @Mixin
     AgentCommand agent;
 
@@ -58,6 +64,9 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (labDir != null) {
+            return examineLab(out, err);
+        }
         AgentConfig config;
         try {
             config = agent.config();
@@ -84,6 +93,35 @@ final class DoctorCommand implements Callable<Integer> {
         out.print(json ? DoctorReport.json(List.of(report)) : report.text());
         out.flush();
         return report.healthy() ? 0 : 1;
+    }
+
+    /** Every node of a lab, each with the lab's store for its expected peers. */
+    private int examineLab(PrintWriter out, PrintWriter err) {
+        Lab lab;
+        try {
+            lab = Lab.load(labDir);
+        } catch (IOException e) {
+            err.println("weft doctor: --lab-dir " + labDir + ": " + e.getMessage());
+            return 2;
+        }
+        List<Lease> leases;
+        try {
+            leases = LabLeases.of(lab);
+        } catch (IOException | RuntimeException e) {
+            err.println("weft doctor: cannot read the lab's leases: " + (e.getMessage() != null ? e.getMessage() : e));
+            return 1;
+        }
+        Doctor doctor = Doctor.standard();
+        List<DoctorReport> reports = lab.nodes().stream()
+                .map(node -> doctor.examine(DoctorTarget.forLab(node, lab.pods(), leases)))
+                .toList();
+        if (json) {
+            out.print(DoctorReport.json(reports));
+        } else {
+            reports.forEach(report -> out.print(report.text()));
+        }
+        out.flush();
+        return reports.stream().allMatch(DoctorReport::healthy) ? 0 : 1;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.weft.lab.Lab;
 import io.weft.lab.LabDown;
 import io.weft.lab.LabPod;
 import io.weft.lab.process.LabProcesses;
+import io.weft.netlink.ns.NetNamespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,17 @@ class LabCommandTest {
         WeftRun unknown = weft("lab", "exec", "--dir", dir, "node9", "--", "true");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("no node or pod node9", "nodes: node1, node2", "pods: node1-pod1, node2-pod1");
+
+        WeftRun healthy = weft("doctor", "--lab-dir", dir);
+        assertThat(healthy.code()).as(healthy.output()).isZero();
+        assertThat(healthy.out()).contains("node node1", "node node2").doesNotContain("✗");
+        try (NetNamespace node1 = NetNamespace.open(lab.node("node1").orElseThrow().netns())) {
+            node1.sysctl().set("net.ipv4.conf.all.rp_filter", "1");
+        }
+        WeftRun strict = weft("doctor", "--lab-dir", dir);
+        assertThat(strict.code()).as(strict.output()).isEqualTo(1);
+        assertThat(strict.out()).containsPattern("✗ rp-filter");
+        assertThat(strict.out().substring(strict.out().indexOf("node node2"))).doesNotContain("✗");
 
         WeftRun again = weft("lab", "up", "--dir", dir, "--prefix", PREFIX + "2");
         assertThat(again.code()).as(again.output()).isEqualTo(1);

@@ -98,6 +98,11 @@ public record Lab(String prefix, Path dir, LabOptions options, State state, Stri
         return pods.stream().filter(pod -> pod.node().equals(node)).toList();
     }
 
+    /** The local store all agents share, with {@code --store local}: {@code DIR/store}. */
+    public Path storeDir() {
+        return dir.resolve("store");
+    }
+
     /** The agent's output: {@code DIR/NODE/agent.log}. */
     public Path agentLog(LabNode node) {
         return nodeDir(dir, node.name()).resolve("agent.log");

@@ -112,7 +112,7 @@ public final class LabUp {
             etcdEndpoint = Optional.of(etcd.endpoint());
             progress.accept("etcd (pid " + etcd.pid() + ") in " + etcd.netns() + " at " + etcd.endpoint());
         }
-        Path storeDir = dir.resolve("store");
+        Path storeDir = lab.storeDir();
         Map<LabNode, Process> agents = new LinkedHashMap<>();
         for (Topology.NodePlan plan : topology.nodes()) {
             Path nodeDir = Lab.nodeDir(dir, plan.name());

@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public record EtcdConfig(List<URI> endpoints, String prefix, Path ca, Path cert, Path key, Duration ttl) {
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
-    public static final String DEFAULT_PREFIX = "/weft";
+    public static final String DEFAULT_PREFIX = "/weft.io/network";
 
     public EtcdConfig {
         endpoints = List.copyOf(endpoints);

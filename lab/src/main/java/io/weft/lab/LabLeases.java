@@ -1,0 +1,55 @@
+package io.weft.lab;
+
+import io.weft.agent.AgentConfig;
+import io.weft.agent.lease.Lease;
+import io.weft.agent.lease.LeaseStore;
+import io.weft.agent.lease.etcd.EtcdConfig;
+import io.weft.agent.lease.etcd.EtcdLeaseStore;
+import io.weft.agent.lease.local.LocalLeaseStore;
+import io.weft.netlink.ns.NetNamespace;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.List;
+
+/** The leases a lab's agents hold, read from the lab's store the way its agents read it. */
+public final class LabLeases {
+    private LabLeases() {
+    }
+
+    /**
+     * Every lease in the lab's store. The lab's etcd listens inside the fabric namespace, so its client is
+     * made on a thread inside that namespace: the threads it starts (and their sockets) are born there.
+     *
+     * @throws IOException when the store is missing or cannot be read
+     */
+    public static List<Lease> of(Lab lab) throws IOException {
+        return switch (lab.options().store()) {
+            case LOCAL -> local(lab);
+            case ETCD -> etcd(lab);
+        };
+    }
+
+    private static List<Lease> local(Lab lab) throws IOException {
+        if (!Files.isRegularFile(lab.storeDir().resolve("config"))) {
+            throw new IOException("the lab has no local store in " + lab.storeDir());
+        }
+        try (LeaseStore store = new LocalLeaseStore(lab.storeDir(), AgentConfig.DEFAULT_NETWORK)) {
+            return store.list();
+        }
+    }
+
+    private static List<Lease> etcd(Lab lab) throws IOException {
+        LabEtcd etcd = lab.etcd().orElseThrow(() -> new IOException("the lab's etcd was never started"));
+        EtcdConfig config = new EtcdConfig(List.of(URI.create(etcd.endpoint())), EtcdConfig.DEFAULT_PREFIX,
+                null, null, null, EtcdConfig.DEFAULT_TTL);
+        try (NetNamespace fabric = NetNamespace.open(etcd.netns())) {
+            return fabric.call(() -> {
+                try (LeaseStore store = EtcdLeaseStore.open(config, AgentConfig.DEFAULT_NETWORK)) {
+                    return store.list();
+                }
+            });
+        }
+    }
+}
