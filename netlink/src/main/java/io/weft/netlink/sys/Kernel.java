@@ -20,6 +20,7 @@ public final class Kernel {
     public static final int SO_RCVTIMEO = 20;
     public static final int MSG_TRUNC = 32;
     public static final int MSG_PEEK = 2;
+    public static final int AF_PACKET = 17;
 
     // errno.h
     public static final int EPERM = 1;
@@ -210,6 +211,18 @@ public final class Kernel {
     public static final int IF_OPER_LOWERLAYERDOWN = 3;
     public static final int IF_OPER_UP = 6;
 
+    // linux/if_ether.h, linux/if_packet.h
+    public static final int ETH_P_ALL = 3;
+    public static final int ETH_P_IP = 2048;
+    public static final int ETH_P_ARP = 2054;
+    public static final int ETH_HLEN = 14;
+    public static final int ETH_ALEN = 6;
+    public static final int PACKET_HOST = 0;
+    public static final int PACKET_BROADCAST = 1;
+    public static final int PACKET_MULTICAST = 2;
+    public static final int PACKET_OTHERHOST = 3;
+    public static final int PACKET_OUTGOING = 4;
+
     // linux/if_addr.h
     public static final int IFA_UNSPEC = 0;
     public static final int IFA_ADDRESS = 1;
@@ -255,4 +268,11 @@ public final class Kernel {
     public static final int SIZEOF_RTMSG = 12;
     public static final int SIZEOF_NDMSG = 12;
     public static final int SIZEOF_SOCKADDR_NL = 12;
+    public static final int SIZEOF_SOCKADDR_LL = 20;
+    public static final int OFFSETOF_SLL_FAMILY = 0;
+    public static final int OFFSETOF_SLL_PROTOCOL = 2;
+    public static final int OFFSETOF_SLL_IFINDEX = 4;
+    public static final int OFFSETOF_SLL_PKTTYPE = 10;
+    public static final int SIZEOF_TIMEVAL = 16;
+    public static final int OFFSETOF_TV_USEC = 8;
 }
