@@ -14,10 +14,12 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
 #include <linux/limits.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/neighbour.h>
@@ -102,7 +104,8 @@ int main(void) {
     C(VETH_INFO_PEER);
     C(IF_OPER_UNKNOWN); C(IF_OPER_DOWN); C(IF_OPER_LOWERLAYERDOWN); C(IF_OPER_UP);
 
-    SECTION("linux/if_ether.h, linux/if_packet.h");
+    SECTION("netinet/in.h, linux/if_arp.h, linux/if_ether.h, linux/if_packet.h");
+    C(IPPROTO_UDP); C(ARPOP_REQUEST); C(ARPOP_REPLY);
     C(ETH_P_ALL); C(ETH_P_IP); C(ETH_P_ARP); C(ETH_HLEN); C(ETH_ALEN);
     C(PACKET_HOST); C(PACKET_BROADCAST); C(PACKET_MULTICAST); C(PACKET_OTHERHOST); C(PACKET_OUTGOING);
 

@@ -211,7 +211,10 @@ public final class Kernel {
     public static final int IF_OPER_LOWERLAYERDOWN = 3;
     public static final int IF_OPER_UP = 6;
 
-    // linux/if_ether.h, linux/if_packet.h
+    // netinet/in.h, linux/if_arp.h, linux/if_ether.h, linux/if_packet.h
+    public static final int IPPROTO_UDP = 17;
+    public static final int ARPOP_REQUEST = 1;
+    public static final int ARPOP_REPLY = 2;
     public static final int ETH_P_ALL = 3;
     public static final int ETH_P_IP = 2048;
     public static final int ETH_P_ARP = 2054;
