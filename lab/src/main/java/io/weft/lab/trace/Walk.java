@@ -544,8 +544,11 @@ final class Walk {
             throw new Broken(link.name() + " on " + where + " is down: it neither sends nor receives (ip link set " + link.name() + " up)");
         }
         if (!link.lowerUp()) {
-            throw new Broken(link.name() + " on " + where + " is up but has no carrier"
-                    + (link.kind() instanceof LinkKind.Veth ? ": the other end of the veth pair is down" : ""));
+            throw new Broken(link.name() + " on " + where + " is up but has no carrier" + switch (link.kind()) {
+                case LinkKind.Veth() -> ": the other end of the veth pair is down";
+                case LinkKind.Bridge() -> ": none of its ports is up";
+                default -> "";
+            });
         }
     }
 

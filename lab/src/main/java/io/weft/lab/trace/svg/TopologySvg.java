@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Draws a {@link Topology} as SVG, one column per node: its pods with their {@code eth0}, the veth ends,
  * the bridge, the VXLAN device and the underlay interfaces, all above one underlay line joining the
  * nodes. With a trace, every element the path passes through is outlined in red and badged with the
- * numbers of its steps, a line joins them in path order, the underlay crossing is drawn, and the
+ * numbers of its steps, the links between them are red, the underlay crossing is drawn, and the
  * element of the break is filled red. Every element is a {@code <g>} whose id is its {@code ElementId}
  * and whose class says what it is (and {@code on-path}, {@code break}). Presentation attributes
  * rather than CSS, so that simple renderers draw it the same.
@@ -105,7 +105,7 @@ public final class TopologySvg {
         }
         fabric(width);
         if (trace != null) {
-            pathLine(width);
+            wires(width);
             badges();
         }
         svg.close("svg");
@@ -143,15 +143,28 @@ public final class TopologySvg {
             nics.add(device(node.underlay().get(i), "underlay", x0 + 10 + i * (nicW + 10), NIC_Y, nicW, 50));
         }
         double vxlanW = (NODE_W - 30) / 2;
+        boolean vxlanOnPath = false;
         for (int i = 0; i < node.vxlans().size(); i++) {
             Device vxlan = node.vxlans().get(i);
             Box box = device(vxlan, "vxlan", x0 + 10 + i * (vxlanW + 10), VXLAN_Y, vxlanW, 58);
+            vxlanOnPath |= onPath.contains(vxlan.id());
             if (!bridges.isEmpty()) {
-                line(bridges.getFirst().cx(), bridges.getFirst().bottom(), box.cx(), box.y(), false);
+                line(bridges.getFirst().cx(), bridges.getFirst().bottom(), box.cx(), box.y(),
+                        onPath.contains(vxlan.id()) && onPath.contains(node.bridges().getFirst().id()));
             }
             for (int n = 0; n < nics.size(); n++) {
                 if (node.underlay().get(n).name().equals(vxlan.attachedTo())) {
-                    line(box.cx(), box.bottom(), nics.get(n).cx(), nics.get(n).y(), false);
+                    line(box.cx(), box.bottom(), nics.get(n).cx(), nics.get(n).y(),
+                            onPath.contains(vxlan.id()) && onPath.contains(node.underlay().get(n).id()));
+                }
+            }
+        }
+        // routed straight between the bridge and the underlay: direct routing
+        for (int b = 0; b < bridges.size() && !vxlanOnPath; b++) {
+            for (int n = 0; n < nics.size(); n++) {
+                if (onPath.contains(node.bridges().get(b).id()) && onPath.contains(node.underlay().get(n).id())) {
+                    Box bridge = bridges.get(b);
+                    line(bridge.x() + bridge.w() - 30, bridge.bottom(), nics.get(n).x() + nics.get(n).w() - 30, nics.get(n).y(), true);
                 }
             }
         }
@@ -225,28 +238,17 @@ public final class TopologySvg {
     }
 
     /**
-     * The path as a line through its elements in order; an underlay crossing goes down to the underlay
-     * line, along it and up into the other node (or off the right edge when that node is not in view).
+     * The underlay crossings of the path: down from the interface the packet leaves by to the underlay
+     * line, along it, and up into the other node (or off the right edge when that node is not in view).
      */
-    private void pathLine(double width) {
+    private void wires(double width) {
         List<String> elements = trace.elements();
-        List<double[]> points = new ArrayList<>();
         for (int i = 0; i < elements.size(); i++) {
-            String id = elements.get(i);
-            Box box = boxes.get(id);
-            if (box != null) {
-                points.add(new double[] {box.cx(), box.cy()});
-            } else if (id.startsWith("wire--")) {
+            if (elements.get(i).startsWith("wire--")) {
                 Box from = i > 0 ? boxes.get(elements.get(i - 1)) : null;
                 Box to = i + 1 < elements.size() ? boxes.get(elements.get(i + 1)) : null;
-                wire(id, from, to, width);
+                wire(elements.get(i), from, to, width);
             }
-        }
-        if (points.size() > 1) {
-            String list = points.stream().map(p -> String.format(java.util.Locale.ROOT, "%.1f,%.1f", p[0], p[1]))
-                    .collect(Collectors.joining(" "));
-            svg.empty("polyline", "class", "path-line", "points", list, "fill", "none", "stroke", RED, "stroke-width", 2,
-                    "stroke-opacity", 0.45, "stroke-dasharray", "6 4");
         }
     }
 
