@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = {
                 "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
                 "",
-                "Coming with later issues: demo, lab, trace, doctor."},
-        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class})
+                "Coming with later issues: demo, lab, doctor."},
+        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class,
+                TraceCommand.class})
 final class WeftCommand {
 }
