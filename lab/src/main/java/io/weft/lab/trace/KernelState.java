@@ -65,10 +65,6 @@ final class KernelState {
         return links().stream().filter(link -> link.index() == index).findFirst().orElse(null);
     }
 
-    Optional<Link> link(String interfaceName) {
-        return links().stream().filter(link -> link.name().equals(interfaceName)).findFirst();
-    }
-
     /** The addresses of a link, with their prefix lengths. */
     List<IpPrefix> addresses(int index) {
         return addresses().stream().filter(a -> a.linkIndex() == index).map(Address::prefix).toList();

@@ -61,12 +61,6 @@ public record TraceScope(List<TraceNode> nodes, List<TraceEndpoint> pods) {
                 new IllegalArgumentException("no pod has address " + nameOrIp + "; the pods are " + names()));
     }
 
-    /** The node of this name. */
-    public TraceNode node(String name) {
-        return nodes.stream().filter(node -> node.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no node named \"" + name + "\""));
-    }
-
     private String names() {
         return pods.isEmpty() ? "(none)" : pods.stream().map(TraceEndpoint::label).collect(Collectors.joining(", "));
     }

@@ -3,6 +3,7 @@ package io.weft.lab.trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.lab.trace.svg.TopologySvg;
+import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,6 +196,26 @@ class TracePathTest {
         assertThat(byId.get("dev--node2--weft.1").getAttribute("class")).doesNotContain("on-path");
         assertThat(byId).containsKeys("node--node1", "node--node2", "node--node3", "pod--node1-pod2", "pod--node2-pod1");
         assertThat(svg).contains(">node1-pod1<", ">weft.1<", ">cni0<", "VXLAN VNI 1 in UDP 192.0.2.1 → 198.51.100.3:8472");
+    }
+
+    @Test
+    void aDestinationOnANodeOutOfViewEndsTheWalkWhereThePacketLeavesWithoutABreak() throws Exception {
+        TraceScope full = TraceScope.of(cluster);
+        TraceEndpoint source = full.resolve("node1-pod1");
+        TraceScope realNode = new TraceScope(List.of(source.node()), List.of(source));
+        TraceEndpoint remote = new TraceEndpoint("10.42.3.2", IpPrefix.parseAddress("10.42.3.2"), null, null);
+
+        Trace trace = Tracer.trace(realNode, source, remote);
+
+        assertThat(trace.broken()).isFalse();
+        assertThat(trace.steps().getLast().hop()).isEqualTo(ENCAPSULATION);
+        assertThat(trace.outOfView()).isEqualTo("the encapsulated packet leaves node1 through eth0 for 198.51.100.3, a node not in view");
+        assertThat(TraceReport.text(trace)).contains("Out of view after step 12");
+        String svg = TopologySvg.render(Topology.read(realNode), trace);
+        Document document = DocumentBuilderFactory.newNSInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertThat(document.getDocumentElement().getTagName()).isEqualTo("svg");
+        assertThat(svg).contains("id=\"wire--node1--198.51.100.3\"");
     }
 
     /** A pod's eth0 step against {@code ip -j link/addr show eth0} in the pod. */

@@ -87,10 +87,6 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
-    public int ifindex() {
-        return ifindex;
-    }
-
     /**
      * The next frame, or empty when none came within the receive timeout. A {@link SyscallException}
      * with ENETDOWN when the interface is down, or went down since the last receive.

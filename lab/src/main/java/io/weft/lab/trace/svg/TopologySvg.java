@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * Draws a {@link Topology} as SVG, one column per node: its pods with their {@code eth0}, the veth ends,
  * the bridge, the VXLAN device and the underlay interfaces, all above one underlay line joining the
- * nodes. With a trace, every element the path passes through is outlined in red and badged with the
+ * nodes. Every element the trace's path passes through is outlined in red and badged with the
  * numbers of its steps, the links between them are red, the underlay crossing is drawn, and the
  * element of the break is filled red. Every element is a {@code <g>} whose id is its {@code ElementId}
  * and whose class says what it is (and {@code on-path}, {@code break}). Presentation attributes
@@ -63,20 +63,13 @@ public final class TopologySvg {
     private TopologySvg(Topology topology, Trace trace) {
         this.topology = topology;
         this.trace = trace;
-        this.onPath = trace == null ? Set.of() : Set.copyOf(trace.elements());
-        this.broken = trace == null || !trace.broken() ? Set.of() : Set.copyOf(trace.step(trace.brokenAt().step()).elements());
-        if (trace != null) {
-            Map<String, List<Integer>> numbers = new LinkedHashMap<>();
-            for (Step step : trace.steps()) {
-                step.elements().forEach(id -> numbers.computeIfAbsent(id, k -> new ArrayList<>()).add(step.number()));
-            }
-            numbers.forEach((id, list) -> stepNumbers.put(id, list.stream().map(String::valueOf).collect(Collectors.joining(","))));
+        this.onPath = Set.copyOf(trace.elements());
+        this.broken = trace.broken() ? Set.copyOf(trace.step(trace.brokenAt().step()).elements()) : Set.of();
+        Map<String, List<Integer>> numbers = new LinkedHashMap<>();
+        for (Step step : trace.steps()) {
+            step.elements().forEach(id -> numbers.computeIfAbsent(id, k -> new ArrayList<>()).add(step.number()));
         }
-    }
-
-    /** The topology alone. */
-    public static String render(Topology topology) {
-        return new TopologySvg(topology, null).draw();
+        numbers.forEach((id, list) -> stepNumbers.put(id, list.stream().map(String::valueOf).collect(Collectors.joining(","))));
     }
 
     /** The topology with the path of {@code trace} highlighted. */
@@ -86,28 +79,25 @@ public final class TopologySvg {
 
     private String draw() {
         int columns = Math.max(1, topology.nodes().size());
-        double width = 2 * MARGIN + columns * NODE_W + (columns - 1) * GAP + (trace != null && trace.outOfView() != null ? 120 : 0);
+        double width = 2 * MARGIN + columns * NODE_W + (columns - 1) * GAP + (trace.outOfView() != null ? 120 : 0);
         double height = FABRIC_Y + 70;
-        String title = trace == null ? "Weft topology"
-                : "weft trace " + trace.source().label() + " → " + trace.destination().label() + ": " + trace.path().label()
+        String title = "weft trace " + trace.source().label() + " → " + trace.destination().label() + ": " + trace.path().label()
                 + (trace.broken() ? " — breaks at step " + trace.brokenAt().step() : "");
         svg.open("svg", "xmlns", "http://www.w3.org/2000/svg", "width", width, "height", height,
                 "viewBox", "0 0 " + (int) width + " " + (int) height, "font-family", "DejaVu Sans Mono, monospace", "font-size", 10);
         svg.element("title", title);
         svg.empty("rect", "x", 0, "y", 0, "width", width, "height", height, "fill", "#ffffff");
         svg.element("text", title, "x", MARGIN, "y", 30, "font-size", 15, "font-weight", "bold",
-                "fill", trace != null && trace.broken() ? RED : "#222222");
-        if (trace != null && trace.broken()) {
+                "fill", trace.broken() ? RED : "#222222");
+        if (trace.broken()) {
             svg.element("text", "THE BREAK: " + shorten(trace.brokenAt().why(), 160), "x", MARGIN, "y", 48, "fill", RED);
         }
         for (int i = 0; i < topology.nodes().size(); i++) {
             node(topology.nodes().get(i), MARGIN + i * (NODE_W + GAP));
         }
         fabric(width);
-        if (trace != null) {
-            wires(width);
-            badges();
-        }
+        wires(width);
+        badges();
         svg.close("svg");
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg;
     }
