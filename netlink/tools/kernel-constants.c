@@ -4,6 +4,7 @@
  * KernelConstantsTest checks that the committed file still matches what this prints.
  */
 #define _GNU_SOURCE
+#include <stddef.h>
 #include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +13,15 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
 #include <linux/limits.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -37,6 +43,7 @@ int main(void) {
     C(SOCK_RAW); C(SOCK_DGRAM); C(SOCK_CLOEXEC); C(SOL_SOCKET); C(SOL_NETLINK);
     C(SO_RCVBUF); C(SO_SNDBUF); C(SO_RCVBUFFORCE); C(SO_RCVTIMEO);
     C(MSG_TRUNC); C(MSG_PEEK);
+    C(AF_PACKET);
 
     SECTION("errno.h");
     C(EPERM); C(ENOENT); C(ESRCH); C(EINTR); C(EAGAIN); C(EEXIST); C(ENODEV); C(EINVAL); C(EBUSY); C(ENOBUFS);
@@ -100,6 +107,11 @@ int main(void) {
     C(VETH_INFO_PEER);
     C(IF_OPER_UNKNOWN); C(IF_OPER_DOWN); C(IF_OPER_LOWERLAYERDOWN); C(IF_OPER_UP);
 
+    SECTION("netinet/in.h, linux/if_arp.h, linux/if_ether.h, linux/if_packet.h");
+    C(IPPROTO_UDP); C(ARPOP_REQUEST); C(ARPOP_REPLY);
+    C(ETH_P_ALL); C(ETH_P_IP); C(ETH_P_ARP); C(ETH_HLEN); C(ETH_ALEN);
+    C(PACKET_HOST); C(PACKET_BROADCAST); C(PACKET_MULTICAST); C(PACKET_OTHERHOST); C(PACKET_OUTGOING);
+
     SECTION("linux/if_addr.h");
     C(IFA_UNSPEC); C(IFA_ADDRESS); C(IFA_LOCAL); C(IFA_LABEL); C(IFA_BROADCAST); C(IFA_FLAGS);
     C(IFA_F_SECONDARY); C(IFA_F_NODAD); C(IFA_F_PERMANENT); C(IFA_F_NOPREFIXROUTE);
@@ -126,6 +138,13 @@ int main(void) {
     printf("    public static final int OFFSETOF_IFREQ_DATA = %zu;\n", offsetof(struct ifreq, ifr_data));
     printf("    public static final int SIZEOF_ETHTOOL_VALUE = %zu;\n", sizeof(struct ethtool_value));
     printf("    public static final int OFFSETOF_ETHTOOL_VALUE_DATA = %zu;\n", offsetof(struct ethtool_value, data));
+    printf("    public static final int SIZEOF_SOCKADDR_LL = %zu;\n", sizeof(struct sockaddr_ll));
+    printf("    public static final int OFFSETOF_SLL_FAMILY = %zu;\n", offsetof(struct sockaddr_ll, sll_family));
+    printf("    public static final int OFFSETOF_SLL_PROTOCOL = %zu;\n", offsetof(struct sockaddr_ll, sll_protocol));
+    printf("    public static final int OFFSETOF_SLL_IFINDEX = %zu;\n", offsetof(struct sockaddr_ll, sll_ifindex));
+    printf("    public static final int OFFSETOF_SLL_PKTTYPE = %zu;\n", offsetof(struct sockaddr_ll, sll_pkttype));
+    printf("    public static final int SIZEOF_TIMEVAL = %zu;\n", sizeof(struct timeval));
+    printf("    public static final int OFFSETOF_TV_USEC = %zu;\n", offsetof(struct timeval, tv_usec));
     printf("}\n");
     return 0;
 }

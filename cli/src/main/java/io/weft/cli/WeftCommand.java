@@ -8,10 +8,8 @@ import picocli.CommandLine.Command;
         scope = picocli.CommandLine.ScopeType.INHERIT,
         versionProvider = VersionCommand.Provider.class,
         description = {
-                "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
-                "",
-                "Coming with later issues: trace."},
+                "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay)."},
         subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class,
-                LabCommand.class, DemoCommand.class, DoctorCommand.class})
+                LabCommand.class, DemoCommand.class, TraceCommand.class, DoctorCommand.class})
 final class WeftCommand {
 }

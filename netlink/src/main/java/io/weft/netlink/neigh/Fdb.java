@@ -13,8 +13,8 @@ import static io.weft.netlink.sys.Kernel.*;
 /**
  * The forwarding databases of devices in one namespace (what {@code bridge fdb ... self} shows),
  * used by Weft to tell its VXLAN device which node is behind each remote VTEP MAC. Obtain through
- * {@code Netlink.fdb()}. Every request addresses the device's own table ({@code NTF_SELF}), never a
- * master bridge's. Errors name the entry as {@code bridge} would: {@code 0e:00:00:00:00:02 dev 5 dst 192.0.2.2}.
+ * {@code Netlink.fdb()}. Every change addresses the device's own table ({@code NTF_SELF}), never a
+ * master bridge's; {@link #listOfBridge} reads a bridge's table, for tools that explain a path. Errors name the entry as {@code bridge} would: {@code 0e:00:00:00:00:02 dev 5 dst 192.0.2.2}.
  */
 public final class Fdb {
     private final NetlinkSocket socket;
@@ -30,6 +30,17 @@ public final class Fdb {
     public List<FdbEntry> list(int linkIndex) {
         return socket.dump(RTM_GETNEIGH, "fdb of dev " + linkIndex, w -> w.ndmsg(AF_BRIDGE, 0, 0, 0, 0), message ->
                 message.u32(4) == linkIndex && (message.u8(10) & NTF_SELF) != 0 ? decode(message) : null);
+    }
+
+    /**
+     * The forwarding table of bridge {@code bridgeIndex} itself: behind which port each MAC is, learnt
+     * or static, as {@code bridge fdb show br NAME} lists it less the ports' own {@code self} entries.
+     * An entry's link is the port (the bridge itself for its own MAC); no entry carries {@code NTF_SELF}.
+     */
+    public List<FdbEntry> listOfBridge(int bridgeIndex) {
+        return socket.dump(RTM_GETNEIGH, "fdb of bridge " + bridgeIndex, w -> w.ndmsg(AF_BRIDGE, 0, 0, 0, 0), message ->
+                (message.u8(10) & NTF_SELF) == 0 && message.attributes(SIZEOF_NDMSG).u32(NDA_MASTER, 0) == bridgeIndex
+                        ? decode(message) : null);
     }
 
     /** Adds an entry; EEXIST when the device has one for that MAC already, whatever its destination. */

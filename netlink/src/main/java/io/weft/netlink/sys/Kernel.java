@@ -21,6 +21,7 @@ public final class Kernel {
     public static final int SO_RCVTIMEO = 20;
     public static final int MSG_TRUNC = 32;
     public static final int MSG_PEEK = 2;
+    public static final int AF_PACKET = 17;
 
     // errno.h
     public static final int EPERM = 1;
@@ -211,6 +212,21 @@ public final class Kernel {
     public static final int IF_OPER_LOWERLAYERDOWN = 3;
     public static final int IF_OPER_UP = 6;
 
+    // netinet/in.h, linux/if_arp.h, linux/if_ether.h, linux/if_packet.h
+    public static final int IPPROTO_UDP = 17;
+    public static final int ARPOP_REQUEST = 1;
+    public static final int ARPOP_REPLY = 2;
+    public static final int ETH_P_ALL = 3;
+    public static final int ETH_P_IP = 2048;
+    public static final int ETH_P_ARP = 2054;
+    public static final int ETH_HLEN = 14;
+    public static final int ETH_ALEN = 6;
+    public static final int PACKET_HOST = 0;
+    public static final int PACKET_BROADCAST = 1;
+    public static final int PACKET_MULTICAST = 2;
+    public static final int PACKET_OTHERHOST = 3;
+    public static final int PACKET_OUTGOING = 4;
+
     // linux/if_addr.h
     public static final int IFA_UNSPEC = 0;
     public static final int IFA_ADDRESS = 1;
@@ -264,4 +280,11 @@ public final class Kernel {
     public static final int OFFSETOF_IFREQ_DATA = 16;
     public static final int SIZEOF_ETHTOOL_VALUE = 8;
     public static final int OFFSETOF_ETHTOOL_VALUE_DATA = 4;
+    public static final int SIZEOF_SOCKADDR_LL = 20;
+    public static final int OFFSETOF_SLL_FAMILY = 0;
+    public static final int OFFSETOF_SLL_PROTOCOL = 2;
+    public static final int OFFSETOF_SLL_IFINDEX = 4;
+    public static final int OFFSETOF_SLL_PKTTYPE = 10;
+    public static final int SIZEOF_TIMEVAL = 16;
+    public static final int OFFSETOF_TV_USEC = 8;
 }

@@ -94,6 +94,19 @@ public final class Syscalls {
         return call("recvfrom", fd, NR.recvfrom(), fd, buffer.address(), buffer.byteSize(), flags, 0, 0);
     }
 
+    /**
+     * Receives one datagram into {@code buffer} and the sender's address into {@code address} (e.g. a
+     * packet socket's {@code sockaddr_ll}); returns its length (may exceed the buffer with MSG_TRUNC).
+     */
+    public static long recvfrom(int fd, MemorySegment buffer, int flags, MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int) address.byteSize());
+            return call("recvfrom", fd, NR.recvfrom(), fd, buffer.address(), buffer.byteSize(), flags,
+                    address.address(), length.address());
+        }
+    }
+
     public static void close(int fd) {
         call("close", fd, NR.close(), fd, 0, 0, 0, 0, 0);
     }

@@ -5,9 +5,11 @@ import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
+import io.weft.netlink.link.Link;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.sys.Kernel;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,7 @@ import java.util.List;
 import static io.weft.netlink.testing.Sandbox.bridgeJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class FdbTest {
     private static final MacAddress VTEP = MacAddress.parse("0e:00:00:00:00:02");
@@ -183,5 +186,29 @@ class FdbTest {
         assertThatThrownBy(() -> netlink.fdb().delete(FdbEntry.permanent(missing, VTEP, NODE2)))
                 .hasMessage("RTM_DELNEIGH 0e:00:00:00:00:02 dev " + missing + " dst 192.0.2.2: ENODEV (No such device): unknown ifindex");
         assertThat(netlink.fdb().list(missing)).isEmpty();
+    }
+
+    @Test
+    void listsBehindWhichPortOfABridgeEachMacIs() {
+        Link bridge = netlink.links().add(LinkSpec.bridge("br0"));
+        Link port = netlink.links().add(LinkSpec.veth("port0", "peer0", null));
+        netlink.links().setMaster("port0", bridge.index());
+        Sandbox.run(List.of("bridge", "-n", node.name(), "fdb", "add", VTEP.toString(), "dev", "port0", "master", "static"));
+
+        List<FdbEntry> entries = netlink.fdb().listOfBridge(bridge.index());
+
+        assertThat(entries).as("the static entry and the port's own MAC, never a self entry")
+                .extracting(FdbEntry::linkIndex, FdbEntry::mac)
+                .containsExactlyInAnyOrder(tuple(port.index(), VTEP), tuple(port.index(), netlink.links().get("port0").mac()));
+        assertThat(entries).allMatch(entry -> (entry.flags() & Kernel.NTF_SELF) == 0);
+        List<String> bridgeSays = new java.util.ArrayList<>();
+        bridgeJson(node, "fdb", "show", "br", "br0").forEach(entry -> {
+            if (!entry.path("flags").toString().contains("self")) {
+                bridgeSays.add(entry.get("mac").asText() + " dev " + entry.get("ifname").asText());
+            }
+        });
+        assertThat(bridgeSays).containsExactlyInAnyOrderElementsOf(entries.stream()
+                .map(entry -> entry.mac() + " dev " + netlink.links().get(entry.linkIndex()).name()).toList());
+        assertThat(netlink.fdb().listOfBridge(vxlan)).as("weft.1 is no bridge").isEmpty();
     }
 }

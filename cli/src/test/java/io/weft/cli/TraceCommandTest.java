@@ -1,0 +1,155 @@
+package io.weft.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.CniInvocation;
+import io.weft.cni.CniPlugin;
+import io.weft.cni.CniResponse;
+import io.weft.cni.config.SubnetEnv;
+import io.weft.netlink.IpPrefix;
+import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.testing.Sandbox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.weft.netlink.testing.Sandbox.ip;
+import static io.weft.netlink.testing.Sandbox.ipJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code weft trace} on one node namespace with two pods attached by the CNI plugin: on a "real node"
+ * (the command run inside the node's namespace, pods given by namespace path) and in a lab described by
+ * {@code lab.json}. The walk itself is tested step by step in the lab module.
+ */
+class TraceCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private final Sandbox sandbox = new Sandbox();
+    private NetNamespace node;
+    private CniPlugin plugin;
+    private NetNamespace pod1;
+    private NetNamespace pod2;
+    private String ip1;
+    private String ip2;
+
+    private record Run(int code, String out, String err) {}
+
+    @BeforeEach
+    void nodeWithTwoPods() throws Exception {
+        node = sandbox.namespace();
+        new SubnetEnv(IpPrefix.parse("10.42.0.0/16"), IpPrefix.parse("10.42.1.1/24"), 1450, false).write(dir.resolve("subnet.env"));
+        plugin = CniPlugin.forNamespace(node);
+        pod1 = sandbox.namespace();
+        pod2 = sandbox.namespace();
+        ip1 = attach("pod1", pod1);
+        ip2 = attach("pod2", pod2);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        plugin.close();
+        sandbox.close();
+    }
+
+    private String attach(String id, NetNamespace pod) throws Exception {
+        String config = "{\"cniVersion\":\"1.0.0\",\"name\":\"weft\",\"type\":\"weft\",\"subnetFile\":\"" + dir.resolve("subnet.env")
+                + "\",\"dataDir\":\"" + dir.resolve("ipam") + "\"}";
+        CniResponse response = plugin.handle(new CniInvocation(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id,
+                "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0"), config.getBytes(StandardCharsets.UTF_8), "weft"));
+        assertThat(response.exitCode()).as(response.stdoutText()).isZero();
+        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText();
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+
+    private static Run weft(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new WeftCommand());
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void tracesOnARealNodeFromPodNamespacePathsAsJsonAndSvg() throws Exception {
+        Path svg = dir.resolve("trace.svg");
+
+        Run run = node.call(() -> weft("trace", "--src-netns", pod1.path().toString(), "--dst-netns", pod2.path().toString(),
+                ip1, ip2, "--json", "--svg", svg.toString()));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("path").asText()).isEqualTo("same-node");
+        assertThat(json.get("complete").asBoolean()).isTrue();
+        assertThat(json.get("steps").findValuesAsText("hop"))
+                .containsExactly("route", "eth0", "veth", "bridge", "arp", "bridge-fdb", "veth", "eth0");
+        String pod2Mac = ipJson(pod2, "link", "show", "eth0").get(0).get("address").asText();
+        assertThat(json.get("steps").get(7).get("facts").get("mac").asText()).isEqualTo(pod2Mac);
+        assertThat(DocumentBuilderFactory.newNSInstance().newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTagName())
+                .isEqualTo("svg");
+        assertThat(Files.readString(svg)).contains("id=\"pod--" + ip2 + "--eth0\"");
+    }
+
+    @Test
+    void tracesInALabDescribedByLabJsonAndProbes() throws Exception {
+        writeLab();
+
+        Run run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", ip2, "--probe");
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).startsWith("weft trace node1-pod1 (" + ip1 + ") → node1-pod2 (" + ip2 + "): same node")
+                .contains("The path is complete").contains("Probe: UDP " + ip1 + " → " + ip2).contains("ARP who-has " + ip2)
+                .contains("Delivered");
+    }
+
+    @Test
+    void exitsOneAndShowsTheBreakWhenTheDestinationsVethIsDown() throws Exception {
+        writeLab();
+        String veth = Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsText("ifname").stream()
+                .filter(name -> ipJson(node, "link", "show", name).get(0).get("ifindex").asInt()
+                        == ipJson(pod2, "link", "show", "eth0").get(0).get("link_index").asInt())
+                .findFirst().orElseThrow();
+        ip(node, "link", "set", veth, "down");
+
+        Run run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", "node1-pod2");
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("THE BREAK, step 7: " + veth + " on node1 is down");
+    }
+
+    @Test
+    void refusesInputItCannotResolveWithExitTwo() {
+        Run alone = weft("trace", "--dst-netns", "/run/netns/x", "10.42.1.2", "10.42.1.3");
+        assertThat(alone.code()).isEqualTo(2);
+        assertThat(alone.err()).contains("--dst-netns needs --src-netns");
+
+        Run noLab = weft("trace", "--lab-dir", dir.resolve("nolab").toString(), "a", "b");
+        assertThat(noLab.code()).isEqualTo(2);
+        assertThat(noLab.err()).contains("no lab at").contains("lab.json does not exist");
+
+        Run notAnAddress = weft("trace", "--src-netns", pod1.path().toString(), "pod1", ip2);
+        assertThat(notAnAddress.code()).isEqualTo(2);
+        assertThat(notAnAddress.err()).contains("SRC must be the pod's IP address with --src-netns, not \"pod1\"");
+    }
+
+    private void writeLab() throws Exception {
+        String lab = "{\"nodes\":[{\"name\":\"node1\",\"netns\":\"" + node.name() + "\",\"underlayIp\":\"192.0.2.1\"}],"
+                + "\"pods\":[{\"name\":\"node1-pod1\",\"node\":\"node1\",\"netns\":\"" + pod1.name() + "\",\"ip\":\"" + ip1 + "\"},"
+                + "{\"name\":\"node1-pod2\",\"node\":\"node1\",\"netns\":\"" + pod2.name() + "\",\"ip\":\"" + ip2 + "\"}]}";
+        Files.writeString(dir.resolve("lab.json"), lab);
+    }
+}
