@@ -1,6 +1,10 @@
 package io.weft.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.lab.Lab;
+import io.weft.lab.LabNode;
+import io.weft.lab.LabPod;
+import io.weft.lab.trace.LabView;
 import io.weft.lab.trace.Topology;
 import io.weft.lab.trace.Trace;
 import io.weft.lab.trace.TraceEndpoint;
@@ -25,6 +29,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +105,7 @@ final class TraceCommand implements Callable<Integer> {
                 }
                 scope = new TraceScope(List.of(here), pods);
             } else {
-                scope = TraceScope.of(LabDirectory.read(labDir));
+                scope = TraceScope.of(labView(labDir));
                 from = scope.resolve(source);
                 to = scope.resolve(destination);
             }
@@ -163,5 +168,22 @@ final class TraceCommand implements Callable<Integer> {
         } catch (IOException e) {
             return "node";
         }
+    }
+
+    /** The lab in {@code dir} as the trace sees it; an {@link IllegalArgumentException} when there is none. */
+    private static LabView labView(Path dir) {
+        Lab lab;
+        try {
+            lab = Lab.load(dir);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no lab at " + dir + " (" + e.getFile() + " does not exist): start one with weft lab up,"
+                    + " or trace on a real node with --src-netns", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new LoadedLab(lab.nodes(), lab.pods());
+    }
+
+    private record LoadedLab(List<LabNode> nodes, List<LabPod> pods) implements LabView {
     }
 }

@@ -67,6 +67,10 @@ class LabCommandTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("no node or pod node9", "nodes: node1, node2", "pods: node1-pod1, node2-pod1");
 
+        WeftRun trace = weft("trace", "--lab-dir", dir, "node1-pod1", "node2-pod1");
+        assertThat(trace.code()).as(trace.output()).isZero();
+        assertThat(trace.out()).contains("The path is complete", lab.pod("node2-pod1").orElseThrow().ip());
+
         WeftRun healthy = weft("doctor", "--lab-dir", dir);
         assertThat(healthy.code()).as(healthy.output()).isZero();
         assertThat(healthy.out()).contains("node node1", "node node2").doesNotContain("✗");

@@ -6,6 +6,10 @@ import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.lab.Lab;
+import io.weft.lab.LabNode;
+import io.weft.lab.LabOptions;
+import io.weft.lab.LabPod;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
@@ -15,13 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static io.weft.netlink.testing.Sandbox.ip;
 import static io.weft.netlink.testing.Sandbox.ipJson;
@@ -146,10 +152,13 @@ class TraceCommandTest {
         assertThat(notAnAddress.err()).contains("SRC must be the pod's IP address with --src-netns, not \"pod1\"");
     }
 
+    /** A lab.json describing this test's node and pods, as lab up writes one. */
     private void writeLab() throws Exception {
-        String lab = "{\"nodes\":[{\"name\":\"node1\",\"netns\":\"" + node.name() + "\",\"underlayIp\":\"192.0.2.1\"}],"
-                + "\"pods\":[{\"name\":\"node1-pod1\",\"node\":\"node1\",\"netns\":\"" + pod1.name() + "\",\"ip\":\"" + ip1 + "\"},"
-                + "{\"name\":\"node1-pod2\",\"node\":\"node1\",\"netns\":\"" + pod2.name() + "\",\"ip\":\"" + ip2 + "\"}]}";
-        Files.writeString(dir.resolve("lab.json"), lab);
+        Path nodeDir = dir.resolve("node1");
+        LabNode node1 = new LabNode("node1", node.name(), "192.0.2.1", nodeDir.resolve("run"), nodeDir.resolve("state"),
+                nodeDir.resolve("cni/bin"), nodeDir.resolve("cni/net.d"));
+        List<LabPod> pods = List.of(new LabPod("node1-pod1", "node1", pod1.name(), ip1), new LabPod("node1-pod2", "node1", pod2.name(), ip2));
+        new Lab("wtest-trace", dir, new LabOptions(1, 2, LabOptions.Store.LOCAL, false, LabOptions.Subnets.SAME), Lab.State.UP,
+                node.name(), Optional.empty(), Optional.empty(), List.of(node1), pods, Map.of()).save();
     }
 }

@@ -65,7 +65,7 @@ public record Lab(String prefix, Path dir, LabOptions options, State state, Stri
     }
 
     /** Replaces {@code dir/lab.json} with this description, whole. */
-    void save() throws IOException {
+    public void save() throws IOException {
         AtomicFile.replace(dir.resolve(FILE), LabFile.encode(this));
     }
 
