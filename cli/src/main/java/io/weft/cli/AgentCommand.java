@@ -42,11 +42,7 @@ import java.util.regex.Pattern;
  */
 @Command(name = "agent",
         sortOptions = false,
-        description = {
-                "Run the node agent: claim this node's pod subnet, keep weft.1 and the routes to the other",
-                "nodes' pods in step with the store, masquerade pod traffic leaving the pod network, write",
-                "subnet.env and serve the CNI plugin on RUN_DIR/cni.sock. Stopping it leaves the node's",
-                "network as it is."})
+        description = "Run the node agent: claim this node's pod subnet, keep weft.1 and the routes to the other nodes' pods in step with the store, masquerade pod traffic leaving the pod network, write subnet.env and serve the CNI plugin on RUN_DIR/cni.sock. Stopping it leaves the node's network as it is.")
 final class AgentCommand implements Callable<Integer> {
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
     private static final Pattern HOST_PORT = Pattern.compile("\\[?([0-9a-fA-F.:]+?)]?:([0-9]{1,5})");

@@ -17,6 +17,7 @@ import io.weft.lab.measure.Throughput;
 import io.weft.lab.measure.ThroughputPair;
 import io.weft.lab.measure.ThroughputResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,29 +38,12 @@ import java.util.function.Consumer;
  * down again. The exit status says whether everything passed.
  */
 @Command(name = "demo", sortOptions = false,
-        description = {
-                "Bring up a lab (3 nodes x 2 pods by default), connect every pod to every other pod (TCP connect and",
-                "round trips, from inside the pods), measure throughput between two pods of one node, two pods of",
-                "different nodes and two nodes' underlay addresses (iperf3 when installed, else a built-in stream),",
-                "print the report and take the lab down. Exits 1 when any pair fails. See docs/lab.md."})
+        description = "Bring up a lab (3 nodes x 2 pods by default), connect every pod to every other pod (TCP connect and round trips, from inside the pods), measure throughput between two pods of one node, two pods of different nodes and two nodes' underlay addresses (iperf3 when installed, else a built-in stream), print the report and take the lab down. Exits 1 when any pair fails. See docs/lab.md.")
 final class DemoCommand implements Callable<Integer> {
     private static final Duration PAIR_TIMEOUT = Duration.ofSeconds(5);
 
-    @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "Nodes (default: ${DEFAULT-VALUE}).")
-    int nodes;
-
-    @Option(names = "--pods", paramLabel = "M", defaultValue = "2", description = "Pods per node (default: ${DEFAULT-VALUE}).")
-    int pods;
-
-    @Option(names = "--store", paramLabel = "local|etcd", defaultValue = "local", description = "The agents' store (default: ${DEFAULT-VALUE}).")
-    String store;
-
-    @Option(names = "--two-nics", description = "Each node with a management NIC too, the agent bound to the cluster one.")
-    boolean twoNics;
-
-    @Option(names = "--subnets", paramLabel = "same|split", defaultValue = "split",
-            description = "split: a /24 per node behind a router (VXLAN); same: one /24 (direct routing) (default: ${DEFAULT-VALUE}).")
-    String subnets;
+    @Mixin
+    LabShape shape;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", description = "How long each throughput stream runs (default: ${DEFAULT-VALUE}).")
     int seconds;
@@ -88,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         Consumer<String> progress = line -> LabCommand.progress(progressTo, line);
         LabOptions options;
         try {
-            options = LabCommand.options(nodes, pods, store, twoNics, subnets);
+            options = shape.options();
             if (seconds < 1 || seconds > 60) {
                 throw new IllegalArgumentException("--seconds: " + seconds + " is not in 1..60");
             }

@@ -31,13 +31,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "doctor",
         sortOptions = false,
-        description = {
-                "Check this node, read only, and name each problem with why and a fix:",
-                "forwarding, rp_filter, the MTUs along the pod path, the store's peers",
-                "against the kernel (neighbour, FDB entry, route), the CNI config dir",
-                "(--cni-conf-dir), other users of the VXLAN port, subnet.env, and the",
-                "VXLAN checksum bug. Takes weft agent's flags, so the agent's command",
-                "line works as it is. Exits 1 when it found a problem."})
+        description = "Check this node, read only, and name each problem with why and a fix: forwarding, rp_filter, the MTUs along the pod path, the store's peers against the kernel (neighbour, FDB entry, route), the CNI config dir (--cni-conf-dir), other users of the VXLAN port, subnet.env, and the VXLAN checksum bug. Takes weft agent's flags, so the agent's command line works as it is. Exits 1 when it found a problem.")
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "The report as JSON: {\"healthy\":…,\"nodes\":[{\"node\":…,\"checks\":[…]}]}.")
     boolean json;

@@ -11,6 +11,7 @@ import io.weft.lab.LabUp;
 import io.weft.lab.WeftLauncher;
 import io.weft.lab.process.InNamespace;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,10 +29,7 @@ import java.util.stream.Collectors;
 
 /** {@code weft lab}: a whole cluster in network namespaces on this machine, to run, look at and take apart. */
 @Command(name = "lab",
-        description = {
-                "A cluster on this machine: a fabric namespace with a switch, N node namespaces each running a real",
-                "weft agent, M pods per node attached through the node's installed CNI plugin. Nothing is made in",
-                "the root namespace. See docs/lab.md."},
+        description = "A cluster on this machine: a fabric namespace with a switch, N node namespaces each running a real weft agent, M pods per node attached through the node's installed CNI plugin. Nothing is made in the root namespace. See docs/lab.md.",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Down.class})
 final class LabCommand {
     private LabCommand() {}
@@ -41,26 +39,10 @@ final class LabCommand {
         return WeftLauncher.ofThisJvm(Main.class.getName());
     }
 
-    @Command(name = "up", sortOptions = false, description = {
-            "Bring a lab up and leave it running: namespaces PREFIX-fabric, PREFIX-nodeI, PREFIX-nodeI-podJ",
-            "(and PREFIX-router), files in DIR. Refuses when a lab is up there already."})
+    @Command(name = "up", sortOptions = false, description = "Bring a lab up and leave it running: namespaces PREFIX-fabric, PREFIX-nodeI, PREFIX-nodeI-podJ (and PREFIX-router), files in DIR. Refuses when a lab is up there already.")
     static final class Up implements Callable<Integer> {
-        @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "Nodes (default: ${DEFAULT-VALUE}).")
-        int nodes;
-
-        @Option(names = "--pods", paramLabel = "M", defaultValue = "2", description = "Pods per node (default: ${DEFAULT-VALUE}).")
-        int pods;
-
-        @Option(names = "--store", paramLabel = "local|etcd", defaultValue = "local",
-                description = "The agents' store: a directory in DIR, or a real etcd started in the fabric (default: ${DEFAULT-VALUE}).")
-        String store;
-
-        @Option(names = "--two-nics", description = "Give each node a management NIC too, carrying its default route; the agent is told --iface eth0.")
-        boolean twoNics;
-
-        @Option(names = "--subnets", paramLabel = "same|split", defaultValue = "split",
-                description = "same: one underlay /24 (direct routing); split: a /24 per node behind a router (VXLAN) (default: ${DEFAULT-VALUE}).")
-        String subnets;
+        @Mixin
+        LabShape shape;
 
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
@@ -77,7 +59,7 @@ final class LabCommand {
             PrintWriter out = spec.commandLine().getOut();
             LabOptions options;
             try {
-                options = options(nodes, pods, store, twoNics, subnets);
+                options = shape.options();
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("weft lab up: " + e.getMessage());
                 return 2;
@@ -118,9 +100,7 @@ final class LabCommand {
         }
     }
 
-    @Command(name = "exec", description = {
-            "Run a command inside a lab namespace and exit with its status: a node (node1), a pod (node1-pod1 or its",
-            "address), fabric or router. Put -- before the command, e.g. weft lab exec node1 -- ip -br addr."})
+    @Command(name = "exec", description = "Run a command inside a lab namespace and exit with its status: a node (node1), a pod (node1-pod1 or its address), fabric or router. Put -- before the command, e.g. weft lab exec node1 -- ip -br addr.")
     static final class Exec implements Callable<Integer> {
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
@@ -158,9 +138,7 @@ final class LabCommand {
         }
     }
 
-    @Command(name = "down", description = {
-            "Remove the lab: pods detached (CNI DEL), agents and etcd ended, every namespace PREFIX-* deleted, DIR",
-            "removed. Also cleans up after a lab up or an agent that died; running it twice is harmless."})
+    @Command(name = "down", description = "Remove the lab: pods detached (CNI DEL), agents and etcd ended, every namespace PREFIX-* deleted, DIR removed. Also cleans up after a lab up or an agent that died; running it twice is harmless.")
     static final class Down implements Callable<Integer> {
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
@@ -184,17 +162,6 @@ final class LabCommand {
                 spec.commandLine().getErr().println("weft lab down: " + e.getMessage());
                 return 1;
             }
-        }
-    }
-
-    /** The flags as lab options; an {@link IllegalArgumentException} names the flag at fault. */
-    static LabOptions options(int nodes, int pods, String store, boolean twoNics, String subnets) {
-        LabOptions.Store parsedStore = LabOptions.Store.parse("--store", store);
-        LabOptions.Subnets parsedSubnets = LabOptions.Subnets.parse("--subnets", subnets);
-        try {
-            return new LabOptions(nodes, pods, parsedStore, twoNics, parsedSubnets);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage()); // "nodes: …" names the flag without its dashes
         }
     }
 

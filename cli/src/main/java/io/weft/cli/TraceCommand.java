@@ -45,11 +45,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "trace",
         sortOptions = false,
-        description = {
-                "Trace the path of a packet from pod SRC to pod DST through live kernel state: the pod's route, eth0,",
-                "veth and the bridge, ARP, then the node's route: weft.1 (VXLAN: neighbour, FDB, the underlay route,",
-                "the encapsulation, the other node) or a direct route, and the same on the other side. The first",
-                "missing or wrong step is shown as THE BREAK, with why. Changes nothing (--probe sends one datagram)."})
+        description = "Trace the path of a packet from pod SRC to pod DST through live kernel state: the pod's route, eth0, veth and the bridge, ARP, then the node's route: weft.1 (VXLAN: neighbour, FDB, the underlay route, the encapsulation, the other node) or a direct route, and the same on the other side. The first missing or wrong step is shown as THE BREAK, with why. Changes nothing (--probe sends one datagram).")
 final class TraceCommand implements Callable<Integer> {
     private static final Duration PROBE_WAIT = Duration.ofSeconds(5);
 
