@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import io.weft.agent.AgentConfig;
+import io.weft.agent.OverlayFactory;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.LeaseStore;
 import io.weft.agent.lease.etcd.EtcdConfig;
@@ -33,13 +34,21 @@ final class AgentWiring {
         };
     }
 
-    static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
-        DirectRouting directRouting = switch (config.directRouting()) {
-            case AUTO -> DirectRouting.AUTO;
-            case OFF -> DirectRouting.OFF;
+    /** The VXLAN overlay with {@code settings}' VNI and port, and the config's direct routing. */
+    static OverlayFactory vxlan(OverlaySettings settings) {
+        return (node, underlay, vtepMac, config) -> {
+            DirectRouting directRouting = switch (config.directRouting()) {
+                case AUTO -> DirectRouting.AUTO;
+                case OFF -> DirectRouting.OFF;
+            };
+            return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()),
+                    settings.withDirectRouting(directRouting), vtepMac);
         };
-        return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()),
-                OverlaySettings.defaults().withDirectRouting(directRouting), vtepMac);
+    }
+
+    /** The VXLAN overlay with the default VNI and port. */
+    static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
+        return vxlan(OverlaySettings.defaults()).create(node, underlay, vtepMac, config);
     }
 
     /** The route protocol number the overlay marks Weft's routes with, by which uninstall finds them. */

@@ -58,7 +58,7 @@ class InstallCommandTest {
     }
 
     private static CniInstaller.Factory installer(Distribution distribution, Optional<byte[]> forwarder) {
-        return (train, report) -> new CniInstaller(distribution, forwarder, train, report);
+        return (runtimeDir, train, report) -> new CniInstaller(distribution, forwarder, train, report);
     }
 
     private Run install(CniInstaller.Factory installer, String... options) {

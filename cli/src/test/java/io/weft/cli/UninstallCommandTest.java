@@ -45,12 +45,13 @@ class UninstallCommandTest {
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
         List<String> args = Stream.concat(Stream.of("--run-dir", dir.resolve("run").toString(), "--cni-bin-dir", bin.toString(),
-                "--cni-conf-dir", conf.toString()), Stream.of(options)).toList();
+                "--cni-conf-dir", conf.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--runtime-dir", dir.resolve("opt-weft").toString()), Stream.of(options)).toList();
         return new Run(command.execute(args.toArray(String[]::new)), out.toString(), err.toString());
     }
 
     private UninstallCommand.NodeCleanup recording() {
-        return runDir -> {
+        return (runDir, bridge) -> {
             cleanedRunDirs.add(runDir);
             return List.of("deleted weft.1");
         };
@@ -99,7 +100,7 @@ class UninstallCommandTest {
 
     @Test
     void aFailureExits1WithItsReason() {
-        Run run = uninstall(runDir -> {
+        Run run = uninstall((runDir, bridge) -> {
             throw new IllegalStateException("an agent still answers on /run/weft/cni.sock: stop it first, or it puts everything back");
         }, "--all");
 
