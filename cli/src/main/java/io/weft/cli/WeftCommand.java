@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay).",
                 "",
                 "Coming with later issues: demo, lab, trace, doctor."},
-        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class})
+        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, ImageCommand.class,
+                CniCommand.class})
 final class WeftCommand {
 }
