@@ -64,8 +64,10 @@ public final class Uninstaller {
                 done.add("deleted route " + route);
             }
         }
-        Masquerade.remove(nft);
-        done.add("deleted nftables table ip " + Masquerade.TABLE + " (if there was one)");
+        if (Masquerade.exists(nft)) {
+            Masquerade.remove(nft);
+            done.add("deleted nftables table ip " + Masquerade.TABLE);
+        }
         for (Path file : List.of(runDir.resolve("subnet.env"), socket)) {
             if (Files.deleteIfExists(file)) {
                 done.add("removed " + file);

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.spi.ToolProvider;
 
 /**
@@ -43,13 +45,18 @@ final class JavaRuntime {
      *     jdeps or jlink (a runtime without the {@code jdk.jdeps}/{@code jdk.jlink} modules), or when they fail
      */
     static Path ensure(Distribution distribution, Consumer<String> report) throws IOException {
+        return ensure(distribution, report, ToolProvider::findFirst);
+    }
+
+    /** {@link #ensure(Distribution, Consumer)} with the JDK tools found by {@code tools}, by name. */
+    static Path ensure(Distribution distribution, Consumer<String> report, Function<String, Optional<ToolProvider>> tools) throws IOException {
         Path runtime = of(distribution);
         String stamp = stampFor(distribution);
         if (stampOf(runtime).startsWith(stamp)) {
             return runtime;
         }
-        ToolProvider jdeps = tool("jdeps");
-        ToolProvider jlink = tool("jlink");
+        ToolProvider jdeps = tool(tools, "jdeps");
+        ToolProvider jlink = tool(tools, "jlink");
         long start = System.nanoTime();
         String modules = modulesUsedBy(jdeps, distribution.classPath());
         Path temporary = runtime.resolveSibling("." + DIRECTORY + ".tmp-" + ProcessHandle.current().pid());
@@ -93,8 +100,8 @@ final class JavaRuntime {
         return out;
     }
 
-    private static ToolProvider tool(String name) throws IOException {
-        return ToolProvider.findFirst(name).orElseThrow(() -> new IOException("this Java (" + System.getProperty("java.home")
+    private static ToolProvider tool(Function<String, Optional<ToolProvider>> tools, String name) throws IOException {
+        return tools.apply(name).orElseThrow(() -> new IOException("this Java (" + System.getProperty("java.home")
                 + ") has no " + name + " to make Weft's runtime with: run weft from a JDK " + Runtime.version().feature()
                 + ", or from a distribution that carries its runtime (" + DIRECTORY + "/ beside lib/)"));
     }

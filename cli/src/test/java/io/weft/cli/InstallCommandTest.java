@@ -191,6 +191,20 @@ class InstallCommandTest {
     }
 
     @Test
+    void namesTheAgentsRunAndStateDirsInTheConflistWhenTheyAreNotTheDefaults() throws IOException {
+        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/x", "--state-dir", "/var/lib/x");
+        JsonNode withDirs = JSON.readTree(conf.resolve("10-weft.conflist").toFile());
+        Run defaults = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/weft", "--state-dir", "/var/lib/weft");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(defaults.code()).as(defaults.err()).isZero();
+        assertThat(withDirs).isEqualTo(JSON.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"weft\",\"plugins\":[{\"type\":\"weft\","
+                + "\"socket\":\"/run/x/cni.sock\",\"subnetFile\":\"/run/x/subnet.env\",\"dataDir\":\"/var/lib/x/ipam\"}]}"));
+        assertThat(JSON.readTree(conf.resolve("10-weft.conflist").toFile()))
+                .isEqualTo(JSON.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"weft\",\"plugins\":[{\"type\":\"weft\"}]}"));
+    }
+
+    @Test
     void refusesANetworkNameOrSocketThePluginCannotUseBeforeWritingAnything() throws IOException {
         Run badName = installWithoutCache(Optional.of(FAKE_FORWARDER), "--network-name", "-weft");
         Run badSocket = installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/\"x\".sock");
