@@ -22,11 +22,15 @@ import java.util.stream.Stream;
  * jars in {@code RUNTIME_DIR/weft-<id>/} ({@code runtime/}, {@code lib/}, and the plugin's AOT cache in
  * {@code lib/} once trained), the id naming what it holds. A version is copied under a temporary name
  * and renamed whole, so the launcher never runs half a copy; installing the same again copies nothing.
- * Older versions are removed once the launcher names the new one.
+ * Older versions are removed once the launcher names the new one. {@code RUNTIME_DIR/weft} runs the
+ * installed version's Weft command on the node ({@code sudo /opt/weft/weft uninstall --all}).
  */
 final class NodeRuntime {
     private static final Pattern VERSION = Pattern.compile("weft-[0-9a-f]{16}");
     private static final Pattern TEMPORARY = Pattern.compile("\\.weft-[0-9a-f]{16}\\.tmp-[0-9]+");
+    /** {@code RUNTIME_DIR/weft}, the command on the node. */
+    static final String COMMAND = "weft";
+    private static final String COMMAND_HEADER = "#!/bin/sh\n# weft: the Weft command on this node, written by weft install\n";
 
     private NodeRuntime() {}
 
@@ -45,7 +49,17 @@ final class NodeRuntime {
             copy(source, runtime, version);
             report.accept("installed " + version + " (a Java runtime of its own and " + source.classPath().size() + " jars)");
         }
-        return installed(version);
+        Distribution installed = installed(version);
+        Path command = runtimeDir.resolve(COMMAND);
+        AtomicFiles.write(command, command(installed).getBytes(StandardCharsets.UTF_8), "rwxr-xr-x");
+        report.accept("installed " + command + " (the weft command, on " + version + ")");
+        return installed;
+    }
+
+    /** The script of {@code RUNTIME_DIR/weft}: {@code weft ARGS…} on the installed runtime and jars. */
+    private static String command(Distribution installed) {
+        return COMMAND_HEADER + "exec " + JavaLauncher.quote(installed.java().toString()) + " --enable-native-access=ALL-UNNAMED -cp "
+                + JavaLauncher.quote(installed.libDir() + "/*") + " " + Main.class.getName() + " \"$@\"\n";
     }
 
     /** The distribution installed in {@code version}: its runtime's {@code java} and its jars. */
@@ -93,12 +107,18 @@ final class NodeRuntime {
     }
 
     /**
-     * Removes every version and temporary copy Weft made in {@code runtimeDir}, then the directory when
-     * nothing else is left in it; anything else there is someone else's and stays.
+     * Removes every version and temporary copy Weft made in {@code runtimeDir} and its {@code weft}
+     * command, then the directory when nothing else is left in it; anything else there is someone
+     * else's and stays. The command may be the one running this: its JVM keeps the files it has open.
      */
     static void uninstall(Path runtimeDir, Consumer<String> report) throws IOException {
         if (!Files.isDirectory(runtimeDir, LinkOption.NOFOLLOW_LINKS)) {
             return;
+        }
+        Path command = runtimeDir.resolve(COMMAND);
+        if (Files.isRegularFile(command, LinkOption.NOFOLLOW_LINKS) && Files.readString(command, StandardCharsets.UTF_8).startsWith(COMMAND_HEADER)) {
+            Files.delete(command);
+            report.accept("removed " + command);
         }
         for (Path entry : wefts(runtimeDir)) {
             FileTrees.delete(entry);

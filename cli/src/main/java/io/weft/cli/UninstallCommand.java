@@ -92,7 +92,6 @@ final class UninstallCommand implements Callable<Integer> {
             cleanup.uninstall(run, all).forEach(out::println);
             if (all) {
                 CniInstaller.uninstall(binDir, confDir, out::println);
-                NodeRuntime.uninstall(runtimeDir.toAbsolutePath(), out::println);
                 Path state = stateDir.toAbsolutePath();
                 for (String entry : STATE_ENTRIES) {
                     Path file = state.resolve(entry);
@@ -103,6 +102,8 @@ final class UninstallCommand implements Callable<Integer> {
                 }
                 FileTrees.removeIfEmpty(state, out::println);
                 FileTrees.removeIfEmpty(run, out::println);
+                // last: this may be the node's own weft command, running on the runtime it removes
+                NodeRuntime.uninstall(runtimeDir.toAbsolutePath(), out::println);
             }
             out.flush();
             return 0;

@@ -113,8 +113,8 @@ class ImageIT {
         try (Stream<Path> entries = Files.list(runtimeDir)) {
             versions = entries.toList();
         }
-        assertThat(versions).as("what the install put into %s", runtimeDir).hasSize(1);
-        Path version = versions.getFirst();
+        assertThat(versions).as("what the install put into %s", runtimeDir).hasSize(2).contains(runtimeDir.resolve(NodeRuntime.COMMAND));
+        Path version = versions.stream().filter(Files::isDirectory).findFirst().orElseThrow();
         Path java = version.resolve("runtime/bin/java");
         assertThat(installed).contains("installed " + version, "training the AOT cache " + version.resolve("lib"))
                 .doesNotContain("linking", "training failed");
@@ -123,6 +123,8 @@ class ImageIT {
                 .doesNotContain("jdk.compiler", "jdk.jlink", "jdk.jdeps");
         assertThat(jarsOf(version.resolve("lib")).stream().map(Path::getFileName).toList())
                 .isEqualTo(jars.stream().map(Path::getFileName).toList());
+        assertThat(Dist.succeed(List.of(runtimeDir.resolve(NodeRuntime.COMMAND).toString(), "version"), dir.resolve("version.log")))
+                .as("the weft command the install put on the node").startsWith("weft " + System.getProperty("weft.version"));
 
         // the node's container runtime attaches a container through the installed files; no agent: weft-java does it
         new SubnetEnv(IpPrefix.parse("10.42.0.0/16"), SUBNET, 1450, true).write(dir.resolve("run/subnet.env"));

@@ -64,12 +64,15 @@ class NodeRuntimeTest {
         Path version = installed.home();
         assertThat(version.getParent()).isEqualTo(runtimeDir);
         assertThat(version.getFileName().toString()).matches("weft-[0-9a-f]{16}");
-        assertThat(names(runtimeDir)).containsExactly(version.getFileName().toString());
+        assertThat(names(runtimeDir)).containsExactly("weft", version.getFileName().toString());
         assertThat(installed.java()).isEqualTo(version.resolve("runtime/bin/java")).isExecutable();
         assertThat(installed.classPath()).containsExactly(version.resolve("lib/a.jar"), version.resolve("lib/b.jar"));
         assertThat(version.resolve("lib/a.jar")).hasContent("a, first build");
         assertThat(installed.digest()).isEqualTo(source().digest());
-        assertThat(report).containsExactly("installed " + version + " (a Java runtime of its own and 2 jars)");
+        assertThat(report).containsExactly("installed " + version + " (a Java runtime of its own and 2 jars)",
+                "installed " + runtimeDir.resolve("weft") + " (the weft command, on " + version + ")");
+        assertThat(runtimeDir.resolve("weft")).isExecutable().content().contains("exec '" + installed.java() + "'",
+                "-cp '" + installed.libDir() + "/*' io.weft.cli.Main \"$@\"");
     }
 
     @Test
@@ -80,7 +83,7 @@ class NodeRuntimeTest {
         Distribution again = NodeRuntime.install(source(), runtimeDir, report::add);
 
         assertThat(again).isEqualTo(first);
-        assertThat(report).last().isEqualTo(first.home() + " holds this runtime and these jars already");
+        assertThat(report).contains(first.home() + " holds this runtime and these jars already");
         assertThat(names(first.libDir())).contains("weft-cni-" + "0".repeat(64) + ".aot");
     }
 
@@ -99,7 +102,8 @@ class NodeRuntimeTest {
         assertThat(second.home()).isNotEqualTo(first.home());
         assertThat(second.libDir().resolve("a.jar")).hasContent("a, second build");
         assertThat(removed).containsExactly(runtimeDir.resolve(".weft-0123456789abcdef.tmp-4242"), first.home());
-        assertThat(names(runtimeDir)).containsExactly("notes.txt", "weft-0123456789abcdef", second.home().getFileName().toString());
+        assertThat(names(runtimeDir)).containsExactly("notes.txt", "weft", "weft-0123456789abcdef", second.home().getFileName().toString());
+        assertThat(runtimeDir.resolve("weft")).content().contains(second.home().toString()).doesNotContain(first.home().toString());
     }
 
     @Test
@@ -112,7 +116,7 @@ class NodeRuntimeTest {
 
         assertThat(again.home()).isEqualTo(first.home());
         assertThat(again.classPath()).hasSize(2);
-        assertThat(report).last().asString().startsWith("installed " + first.home());
+        assertThat(report).contains("installed " + first.home() + " (a Java runtime of its own and 2 jars)");
     }
 
     @Test
@@ -126,7 +130,8 @@ class NodeRuntimeTest {
         NodeRuntime.uninstall(runtimeDir, report::add);
         NodeRuntime.uninstall(runtimeDir, report::add);
 
-        assertThat(withNotes).contains("removed " + installed.home(), "left " + runtimeDir + ": it holds notes.txt, which Weft did not put there");
+        assertThat(withNotes).contains("removed " + runtimeDir.resolve("weft"), "removed " + installed.home(),
+                "left " + runtimeDir + ": it holds notes.txt, which Weft did not put there");
         assertThat(report).last().isEqualTo("removed " + runtimeDir);
         assertThat(runtimeDir).doesNotExist();
     }

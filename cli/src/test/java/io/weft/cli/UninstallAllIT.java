@@ -104,13 +104,14 @@ class UninstallAllIT {
         assertThat(nftTables()).contains("weft");
         assertThat(names(bin)).containsExactly("loopback", "weft", "weft-java");
         assertThat(names(conf)).containsExactly(CniInstaller.CONFLIST);
-        assertThat(names(runtimeDir)).singleElement().asString().startsWith("weft-");
+        assertThat(names(runtimeDir)).hasSize(2).contains(NodeRuntime.COMMAND).anyMatch(name -> name.matches("weft-[0-9a-f]{16}"));
         assertThat(names(state)).contains("vtep-mac", "ipam", "leases");
         assertThat(names(run)).contains("subnet.env", "cni.sock");
         assertThat(podAddress).startsWith("10.42.");
 
         agent.kill();
-        Dist.Run uninstall = uninstallAll();
+        // as a user on the node would: the weft command the install put there, on the runtime it removes
+        Dist.Run uninstall = uninstallAll(List.of(runtimeDir.resolve(NodeRuntime.COMMAND).toString()));
 
         assertThat(uninstall.exitCode()).as(uninstall.output()).isZero();
         assertThat(uninstall.output()).contains("deleted weft.1", "deleted cni0 (the pods' bridge)", "removed " + runtimeDir,
@@ -127,15 +128,17 @@ class UninstallAllIT {
         assertThat(state).doesNotExist();
         assertThat(run).doesNotExist();
 
-        Dist.Run again = uninstallAll();
+        Dist.Run again = uninstallAll(Dist.weft(List.of()));
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(again.output()).doesNotContain("deleted", "removed");
     }
 
-    private Dist.Run uninstallAll() {
+    /** {@code weft uninstall --all …} in the node, {@code weft} being the command line {@code weft}. */
+    private Dist.Run uninstallAll(List<String> weft) {
         List<String> command = new ArrayList<>(List.of("nsenter", "--net=" + node.path()));
-        command.addAll(Dist.weft(List.of("uninstall", "--all", "--run-dir", run.toString(), "--state-dir", state.toString(),
-                "--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString(), "--runtime-dir", runtimeDir.toString())));
+        command.addAll(weft);
+        command.addAll(List.of("uninstall", "--all", "--run-dir", run.toString(), "--state-dir", state.toString(),
+                "--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString(), "--runtime-dir", runtimeDir.toString()));
         return Dist.run(command, dir.resolve("uninstall-" + System.nanoTime() + ".log"));
     }
 
