@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -12,24 +11,14 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.weft.agent.AgentConfig;
 import io.weft.agent.AgentConfig.DirectRouting;
 import io.weft.agent.lease.ClusterNetwork;
-import io.weft.agent.lease.Lease;
-import io.weft.agent.lease.LeaseClaim;
-import io.weft.agent.lease.LeaseEvent;
-import io.weft.agent.lease.kube.KubeLeaseStore;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.netlink.IpPrefix;
-import io.weft.netlink.MacAddress;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -38,18 +27,12 @@ import picocli.CommandLine.ParseResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -58,42 +41,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code deploy/k3s/weft.yaml}, read into fabric8's model objects, against what the code really does:
- * the ClusterRole grants exactly the API calls the agent's Kubernetes store makes (recorded on fabric8's
- * mock API server, the one Kubernetes API we can run here), the containers' arguments are what the
- * real {@code weft install} and {@code weft agent} parse (picocli on the real commands, the ConfigMap's
- * flag file included), and the host paths, probes and tolerations fit them.
+ * the containers' arguments are what the real {@code weft install} and {@code weft agent} parse
+ * (picocli on the real commands, the ConfigMap's flag file included), and the host paths, probes and
+ * tolerations fit them. The ClusterRole is {@link K3sClusterRoleTest}'s.
  */
-@EnableKubernetesMockClient(crud = true)
 class K3sManifestTest {
-    private static final Path MANIFEST = Path.of("").toAbsolutePath().getParent().resolve("deploy/k3s/weft.yaml");
+    static final Path MANIFEST = Path.of("").toAbsolutePath().getParent().resolve("deploy/k3s/weft.yaml");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     /** What kubelet would put into the downward-API variables on some node. */
-    private static final String MOVED = "203.0.113.9";
     private static final Map<String, String> FIELDS = Map.of("spec.nodeName", "node-1", "status.podIP", "192.0.2.10");
-
-    KubernetesClient client;
-    KubernetesMockServer server;
 
     @TempDir
     Path dir;
 
-    private List<HasMetadata> objects;
-    private DaemonSet daemonSet;
-    private PodSpec pod;
+    private static List<HasMetadata> objects;
+    private static PodSpec pod;
 
-    @BeforeEach
-    void load() throws IOException {
-        try (InputStream in = Files.newInputStream(MANIFEST)) {
-            objects = client.load(in).items();
-        }
-        daemonSet = only(DaemonSet.class);
-        pod = daemonSet.getSpec().getTemplate().getSpec();
+    @BeforeAll
+    static void load() throws IOException {
+        objects = load(MANIFEST);
+        pod = only(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
     }
 
-    private <T extends HasMetadata> T only(Class<T> kind) {
+    /** The manifest's objects, as fabric8 reads them (a client reads without a server). */
+    static List<HasMetadata> load(Path manifest) throws IOException {
+        try (KubernetesClient client = new KubernetesClientBuilder().build(); InputStream in = Files.newInputStream(manifest)) {
+            return client.load(in).items();
+        }
+    }
+
+    /** The one object of {@code kind} in {@code objects}. */
+    static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> kind) {
         List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast).toList();
         assertThat(found).as("%s objects in the manifest", kind.getSimpleName()).hasSize(1);
         return found.getFirst();
+    }
+
+    private static <T extends HasMetadata> T only(Class<T> kind) {
+        return only(objects, kind);
     }
 
     private Container container(List<Container> containers, String name) {
@@ -116,73 +101,6 @@ class K3sManifestTest {
             assertThat(subject.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
         });
         assertThat(pod.getServiceAccountName()).isEqualTo(account.getMetadata().getName());
-    }
-
-    /**
-     * Runs the agent's Kubernetes store through everything it does (acquire, renew, list, watch) on the
-     * mock server, maps each request to the RBAC resource and verb it needs, and compares.
-     */
-    @Test
-    void clusterRoleGrantsExactlyTheCallsTheKubernetesStoreMakes() throws Exception {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata()
-                .withNewSpec().withPodCIDR("10.42.1.0/24").withPodCIDRs("10.42.1.0/24").endSpec().build()).create();
-        RecordedRequest created = server.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(created.getMethod()).as("the test's own request").isEqualTo("POST");
-        List<RecordedRequest> requests = new ArrayList<>();
-        BlockingQueue<LeaseEvent> events = new LinkedBlockingQueue<>();
-        try (KubeLeaseStore store = new KubeLeaseStore(client, "node-1", new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24))) {
-            Lease lease = store.acquire(new LeaseClaim("node-1", IpPrefix.parseAddress("192.168.50.11"), MacAddress.parse("0a:58:0a:2a:01:00")));
-            store.renew(lease);
-            store.list();
-            try (AutoCloseable watch = store.watch(events::add)) {
-                do { // the informer lists, then watches
-                    RecordedRequest request = server.takeRequest(30, TimeUnit.SECONDS);
-                    assertThat(request).as("a request of the store within 30 s").isNotNull();
-                    requests.add(request);
-                } while (!rbac(requests.getLast()).equals("nodes watch"));
-                // a change of the node's public IP, which only the streaming watch can report (closed
-                // while half set up, the watch would keep the mock server from shutting down)
-                client.nodes().withName("node-1").patch(PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"metadata\":{\"annotations\":{\"weft.io/public-ip\":\"" + MOVED + "\"}}}");
-                LeaseEvent event;
-                do {
-                    event = events.poll(30, TimeUnit.SECONDS);
-                    assertThat(event).as("the watch reporting the test's change within 30 s").isNotNull();
-                } while (!(event instanceof LeaseEvent.Updated(Lease updated) && IpPrefix.formatAddress(updated.publicIp()).equals(MOVED)));
-            }
-        }
-        for (RecordedRequest request; (request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null; ) {
-            requests.add(request);
-        }
-        Set<String> calls = requests.stream()
-                .filter(request -> !request.getBody().readUtf8().contains(MOVED)) // the test's own patch
-                .map(K3sManifestTest::rbac).collect(Collectors.toCollection(TreeSet::new));
-
-        Set<String> granted = new TreeSet<>();
-        for (PolicyRule rule : only(ClusterRole.class).getRules()) {
-            assertThat(rule.getApiGroups()).as("API groups of %s", rule).containsExactly("");
-            rule.getResources().forEach(resource -> rule.getVerbs().forEach(verb -> granted.add(resource + " " + verb)));
-        }
-        assertThat(calls).as("what the store called").contains("nodes get", "nodes list", "nodes watch", "nodes/status patch");
-        assertThat(granted).isEqualTo(calls);
-    }
-
-    /** {@code GET /api/v1/nodes/node-1} is {@code nodes get}, {@code PATCH …/node-1/status} is {@code nodes/status patch}, … */
-    private static String rbac(RecordedRequest request) {
-        URI uri = URI.create(request.getPath());
-        Matcher path = Pattern.compile("/api/v1/(nodes)(?:/([^/]+)(?:/(status))?)?").matcher(uri.getPath());
-        assertThat(path.matches()).as("the store called %s %s, not the core nodes API", request.getMethod(), uri).isTrue();
-        String resource = path.group(3) == null ? path.group(1) : path.group(1) + "/" + path.group(3);
-        boolean watch = uri.getQuery() != null && uri.getQuery().contains("watch=true");
-        String verb = switch (request.getMethod()) {
-            case "GET" -> path.group(2) != null ? "get" : watch ? "watch" : "list";
-            case "PATCH" -> "patch";
-            case "PUT" -> "update";
-            case "POST" -> "create";
-            case "DELETE" -> "delete";
-            default -> request.getMethod();
-        };
-        return resource + " " + verb;
     }
 
     @Test
