@@ -4,6 +4,11 @@ import io.weft.agent.masquerade.Masquerade;
 import io.weft.agent.masquerade.Nft;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
+import io.weft.cni.pod.NodeBridge;
+import io.weft.netlink.IpPrefix;
+import io.weft.netlink.addr.Address;
+import io.weft.netlink.link.Link;
+import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.route.Route;
 
 import java.io.IOException;
@@ -14,14 +19,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
+import static io.weft.netlink.sys.Kernel.ENODEV;
 import static io.weft.netlink.sys.Kernel.ESRCH;
 
 /**
  * Removes what the agent put on a node: {@code weft.1} (its neighbours, FDB entries and routes go with
  * it), the routes carrying Weft's route protocol (direct routes via the underlay), the nftables table
- * {@code ip weft}, and {@code subnet.env} and {@code cni.sock} in the run directory. {@code cni0} stays:
- * it is the pods' bridge, the plugin's. Running it again finds nothing and changes nothing.
+ * {@code ip weft}, and {@code subnet.env} and {@code cni.sock} in the run directory; and when asked
+ * ({@code weft uninstall --all}), the pods' bridge {@code cni0} if Weft made it. Running it again finds
+ * nothing and changes nothing.
  */
 public final class Uninstaller {
     private final Netlink node;
@@ -56,14 +64,57 @@ public final class Uninstaller {
                 done.add("deleted route " + route);
             }
         }
-        Masquerade.remove(nft);
-        done.add("deleted nftables table ip " + Masquerade.TABLE + " (if there was one)");
+        if (Masquerade.exists(nft)) {
+            Masquerade.remove(nft);
+            done.add("deleted nftables table ip " + Masquerade.TABLE);
+        }
         for (Path file : List.of(runDir.resolve("subnet.env"), socket)) {
             if (Files.deleteIfExists(file)) {
                 done.add("removed " + file);
             }
         }
         return done;
+    }
+
+    /**
+     * Deletes the pods' bridge {@code name} when Weft made it: a bridge whose MAC is the one Weft pins
+     * from its gateway address ({@link NodeBridge#macFor}), with the node ends of pod veths still on it
+     * (by Weft's names; their pods are gone, or lose their network now). A device of that name that is
+     * not Weft's stays, and the line returned says so.
+     */
+    public List<String> removeBridge(String name) {
+        Optional<Link> found = node.links().find(name);
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        Link bridge = found.get();
+        boolean wefts = bridge.kind() instanceof LinkKind.Bridge && node.addresses().list(bridge.index()).stream()
+                .map(Address::prefix).filter(IpPrefix::isIpv4)
+                .anyMatch(gateway -> NodeBridge.macFor(gateway).equals(bridge.mac()));
+        if (!wefts) {
+            return List.of("left " + name + ": not a bridge with the MAC Weft pins from its gateway, so not Weft's");
+        }
+        List<String> done = new ArrayList<>();
+        for (Link port : node.links().list()) {
+            if (port.masterIndex() == bridge.index() && NodeBridge.isPodVeth(port.name())) {
+                deleteLink(port.name()).ifPresent(done::add);
+            }
+        }
+        deleteLink(name).map(line -> line + " (the pods' bridge)").ifPresent(done::add);
+        return done;
+    }
+
+    /** A link vanishing meanwhile (a pod's namespace just went, taking its veth) is no error. */
+    private Optional<String> deleteLink(String name) {
+        try {
+            node.links().delete(name);
+            return Optional.of("deleted " + name);
+        } catch (NetlinkException e) {
+            if (e.errno() == ENODEV) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** False when the route vanished meanwhile (with a device deleted just before, say). */

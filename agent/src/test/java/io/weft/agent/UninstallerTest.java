@@ -4,6 +4,7 @@ import io.weft.agent.masquerade.Masquerade;
 import io.weft.agent.masquerade.Nft;
 import io.weft.cni.server.CniServer;
 import io.weft.cni.CniResponse;
+import io.weft.cni.pod.NodeBridge;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
@@ -81,7 +82,8 @@ class UninstallerTest {
         assertThat(Sandbox.run(List.of("ip", "netns", "exec", node.name(), "nft", "list", "tables"))).isBlank();
         assertThat(runDir.resolve("subnet.env")).doesNotExist();
         assertThat(done).contains("deleted weft.1 with its neighbours, FDB entries and routes",
-                "deleted route 10.42.3.0/24 via 192.168.77.3 dev " + netlink.links().get("eth0").index() + " proto 87", "removed " + runDir.resolve("subnet.env"));
+                "deleted route 10.42.3.0/24 via 192.168.77.3 dev " + netlink.links().get("eth0").index() + " proto 87",
+                "deleted nftables table ip weft", "removed " + runDir.resolve("subnet.env"));
     }
 
     @Test
@@ -91,8 +93,30 @@ class UninstallerTest {
 
         List<String> again = uninstaller.uninstall(runDir);
 
-        assertThat(again).containsExactly("deleted nftables table ip weft (if there was one)");
+        assertThat(again).isEmpty();
         assertThat(routes()).containsExactlyInAnyOrder("172.16.0.0/16", "192.168.77.0/24");
+    }
+
+    @Test
+    void removesTheBridgeWeftMadeWithThePodVethsOnItAndLeavesAnotherBridgeOfThatName() {
+        NetNamespace pod = sandbox.namespace();
+        IpPrefix gateway = IpPrefix.parse("10.42.1.1/24");
+        NodeBridge.ensure(netlink, "cni0", gateway, 1450);
+        netlink.links().add(LinkSpec.veth("weft0123456789a", "eth0", pod));
+        netlink.links().setMaster("weft0123456789a", netlink.links().get("cni0").index());
+        netlink.links().add(LinkSpec.bridge("other0").withMac(MacAddress.parse("0a:58:0a:2a:02:02")));
+        netlink.addresses().add(netlink.links().get("other0").index(), IpPrefix.parse("10.42.9.1/24"));
+        Uninstaller uninstaller = new Uninstaller(netlink, nft, PROTOCOL);
+
+        List<String> done = uninstaller.removeBridge("cni0");
+        List<String> notWefts = uninstaller.removeBridge("other0");
+
+        assertThat(done).containsExactly("deleted weft0123456789a", "deleted cni0 (the pods' bridge)");
+        assertThat(netlink.links().find("cni0")).isEmpty();
+        assertThat(ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(notWefts).singleElement().asString().startsWith("left other0: not a bridge with the MAC Weft pins");
+        assertThat(netlink.links().find("other0")).isPresent();
+        assertThat(uninstaller.removeBridge("cni0")).isEmpty();
     }
 
     @Test

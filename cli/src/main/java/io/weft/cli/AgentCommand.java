@@ -11,8 +11,8 @@ import io.weft.agent.PluginInstaller;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.etcd.EtcdConfig;
 import io.weft.agent.masquerade.Nft;
+import io.weft.agent.overlay.OverlaySettings;
 import io.weft.agent.underlay.UnderlayCriteria;
-import io.weft.cni.server.Forwarder;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import picocli.CommandLine.Command;
@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -105,6 +106,14 @@ final class AgentCommand implements Callable<Integer> {
             description = "Plain routes to peers on the underlay's subnet, no VXLAN (default: ${DEFAULT-VALUE}).")
     String directRouting;
 
+    @Option(names = "--vni", paramLabel = "VNI", defaultValue = "1",
+            description = "The VXLAN network identifier of weft.1, the same on every node (default: ${DEFAULT-VALUE}).")
+    int vni;
+
+    @Option(names = "--vxlan-port", paramLabel = "PORT", defaultValue = "8472",
+            description = "The UDP port VXLAN packets are sent to, the same on every node (default: ${DEFAULT-VALUE}).")
+    int vxlanPort;
+
     @Option(names = "--masquerade", paramLabel = "on|off", defaultValue = "on",
             description = "Masquerade pod traffic leaving the pod network (default: ${DEFAULT-VALUE}).")
     String masquerade;
@@ -124,6 +133,14 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = "/etc/cni/net.d", description = "With --install-cni (default: ${DEFAULT-VALUE}).")
     Path cniConfDir;
 
+    @Option(names = "--runtime-dir", paramLabel = "DIR", defaultValue = InstallCommand.DEFAULT_RUNTIME_DIR,
+            description = "With --install-cni: where Weft's Java runtime and jars go (default: ${DEFAULT-VALUE}).")
+    Path runtimeDir;
+
+    @Option(names = "--in-place",
+            description = "With --install-cni: copy no runtime; weft-java runs this JVM and these jars where they are (a lab).")
+    boolean inPlace;
+
     @Option(names = "--no-aot-cache", description = "With --install-cni: no AOT cache for the in-process fallback (faster start).")
     boolean noAotCache;
 
@@ -142,15 +159,17 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig config;
+        OverlaySettings overlay;
         try {
             config = config();
+            overlay = overlaySettings();
         } catch (ConfigException e) {
             err.println("weft agent: " + e.getMessage());
             return 2;
         }
         oneLineLogs();
         NetNamespace node = NetNamespace.current();
-        Agent agent = new Agent(config, node, AgentWiring::openStore, AgentWiring::createOverlay, installer(), Nft.here());
+        Agent agent = new Agent(config, node, AgentWiring::openStore, AgentWiring.vxlan(overlay), installer(), Nft.here());
         try {
             agent.start();
         } catch (ConfigException e) {
@@ -189,6 +208,18 @@ final class AgentCommand implements Callable<Integer> {
                 storeSettings, pods, directRouting(), toggle("--masquerade", masquerade), runDir.toAbsolutePath(),
                 stateDir.toAbsolutePath(), installCni ? Optional.of(new CniInstall(cniBinDir, cniConfDir)) : Optional.empty(),
                 httpAddress(), interval());
+    }
+
+    /** The VXLAN device's identity from {@code --vni} and {@code --vxlan-port}; direct routing comes with the config. */
+    OverlaySettings overlaySettings() {
+        OverlaySettings defaults = OverlaySettings.defaults();
+        if (vni < 1 || vni > 0xffffff) {
+            throw new ConfigException("--vni", vni + " is not in 1..16777215");
+        }
+        if (vxlanPort < 1 || vxlanPort > 0xffff) {
+            throw new ConfigException("--vxlan-port", vxlanPort + " is not a UDP port (1..65535)");
+        }
+        return new OverlaySettings(vni, vxlanPort, defaults.directRouting(), defaults.routeProtocol(), defaults.deviceName());
     }
 
     private String nodeName(Store storeSettings) {
@@ -286,19 +317,16 @@ final class AgentCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         return config -> {
             CniInstall install = config.installCni().orElseThrow();
-            var installer = new CniInstaller(Distribution.current(), Forwarder.forThisArchitecture(), !noAotCache, line -> {
+            Consumer<String> report = line -> {
                 out.println(line);
                 out.flush();
-            });
+            };
+            var installer = inPlace ? CniInstaller.inPlace(!noAotCache, report) : CniInstaller.onThisNode(runtimeDir, !noAotCache, report);
             installer.install(install.binDir(), install.confDir(), "weft", new CniInstaller.PluginPaths(
-                    unlessDefault(config.cniSocket(), AgentConfig.DEFAULT_RUN_DIR.resolve("cni.sock")),
-                    unlessDefault(config.subnetFile(), AgentConfig.DEFAULT_RUN_DIR.resolve("subnet.env")),
-                    unlessDefault(config.ipamDir(), AgentConfig.DEFAULT_STATE_DIR.resolve("ipam"))));
+                    InstallCommand.unlessDefault(config.cniSocket(), AgentConfig.DEFAULT_RUN_DIR.resolve("cni.sock")),
+                    InstallCommand.unlessDefault(config.subnetFile(), AgentConfig.DEFAULT_RUN_DIR.resolve("subnet.env")),
+                    InstallCommand.unlessDefault(config.ipamDir(), AgentConfig.DEFAULT_STATE_DIR.resolve("ipam"))));
         };
-    }
-
-    private static Optional<String> unlessDefault(Path path, Path fallback) {
-        return path.equals(fallback) ? Optional.empty() : Optional.of(path.toString());
     }
 
     /** One line per record on stderr (the JDK's default takes two), unless the user configured logging. */

@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import io.weft.agent.AgentConfig;
+import io.weft.agent.OverlayFactory;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.LeaseStore;
 import io.weft.agent.lease.etcd.EtcdConfig;
@@ -33,17 +34,24 @@ final class AgentWiring {
         };
     }
 
-    static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
-        return new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()), overlaySettings(config), vtepMac);
+    /** The VXLAN overlay with {@code settings}' VNI and port, and the config's direct routing. */
+    static OverlayFactory vxlan(OverlaySettings settings) {
+        return (node, underlay, vtepMac, config) -> new VxlanOverlay(node, Underlay.of(node, underlay.name(), underlay.address().address()),
+                overlaySettings(settings, config), vtepMac);
     }
 
-    /** The overlay's settings for this config: the defaults, with its direct routing. */
-    static OverlaySettings overlaySettings(AgentConfig config) {
+    /** The VXLAN overlay with the default VNI and port. */
+    static Overlay createOverlay(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config) {
+        return vxlan(OverlaySettings.defaults()).create(node, underlay, vtepMac, config);
+    }
+
+    /** {@code settings} with the config's direct routing: what the agent's overlay runs with. */
+    static OverlaySettings overlaySettings(OverlaySettings settings, AgentConfig config) {
         DirectRouting directRouting = switch (config.directRouting()) {
             case AUTO -> DirectRouting.AUTO;
             case OFF -> DirectRouting.OFF;
         };
-        return OverlaySettings.defaults().withDirectRouting(directRouting);
+        return settings.withDirectRouting(directRouting);
     }
 
     /** The route protocol number the overlay marks Weft's routes with, by which uninstall finds them. */

@@ -1,16 +1,12 @@
 package io.weft.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -30,22 +26,7 @@ final class AotCache {
 
     /** {@code LIB/weft-cni-SHA256.aot}, the hash taken over the names and bytes of the jars in class-path order. */
     static Path fileFor(Distribution distribution) throws IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        for (Path jar : distribution.classPath()) {
-            sha256.update((jar.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
-            try (InputStream in = Files.newInputStream(jar)) {
-                byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    sha256.update(buffer, 0, n);
-                }
-            }
-        }
-        return distribution.libDir().resolve("weft-cni-" + HexFormat.of().formatHex(sha256.digest()) + ".aot");
+        return distribution.libDir().resolve("weft-cni-" + distribution.digest() + ".aot");
     }
 
     /**

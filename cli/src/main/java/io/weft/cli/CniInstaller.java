@@ -1,5 +1,7 @@
 package io.weft.cli;
 
+import io.weft.cni.server.Forwarder;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,26 +23,54 @@ final class CniInstaller {
     private static final int MAX_SOCKET_PATH = 107; // sun_path without its terminating NUL
 
     private final Distribution distribution;
+    private final Optional<Path> runtimeDir;
     private final Optional<byte[]> forwarder;
     private final boolean trainAotCache;
     private final Consumer<String> report;
 
     /**
+     * An installer whose {@code weft-java} runs {@code distribution} where it is.
+     *
      * @param forwarder     the forwarder binary; empty when the build had no C compiler
      * @param trainAotCache whether {@code weft-java} gets an AOT cache (trained now unless one exists)
      * @param report        receives one line per thing done
      */
     CniInstaller(Distribution distribution, Optional<byte[]> forwarder, boolean trainAotCache, Consumer<String> report) {
+        this(distribution, Optional.empty(), forwarder, trainAotCache, report);
+    }
+
+    private CniInstaller(Distribution distribution, Optional<Path> runtimeDir, Optional<byte[]> forwarder, boolean trainAotCache,
+                         Consumer<String> report) {
         this.distribution = distribution;
+        this.runtimeDir = runtimeDir;
         this.forwarder = forwarder;
         this.trainAotCache = trainAotCache;
         this.report = report;
     }
 
-    /** Factory for the installer a command run uses: the running distribution's, or a test's. */
+    /**
+     * What {@code weft install} and {@code weft agent --install-cni} use: the running distribution's
+     * Java runtime and jars copied into {@code runtimeDir} first ({@link NodeRuntime}), so that
+     * {@code weft-java} runs the copy and the node needs no JDK; older copies go once it names the new one.
+     */
+    static CniInstaller onThisNode(Path runtimeDir, boolean trainAotCache, Consumer<String> report) throws IOException {
+        Distribution installed = NodeRuntime.install(Distribution.current(), runtimeDir.toAbsolutePath(), report);
+        return new CniInstaller(installed, Optional.of(runtimeDir.toAbsolutePath()), Forwarder.forThisArchitecture(),
+                trainAotCache, report);
+    }
+
+    /**
+     * The installer of {@code --in-place}: {@code weft-java} runs this JVM and this distribution where they
+     * are, and no runtime is copied (a lab, a development machine: a node wants {@link #onThisNode}).
+     */
+    static CniInstaller inPlace(boolean trainAotCache, Consumer<String> report) throws IOException {
+        return new CniInstaller(Distribution.current(), Forwarder.forThisArchitecture(), trainAotCache, report);
+    }
+
+    /** Factory for the installer a command run uses: {@link #onThisNode}, or a test's. */
     @FunctionalInterface
     interface Factory {
-        CniInstaller create(boolean trainAotCache, Consumer<String> report) throws IOException;
+        CniInstaller create(Path runtimeDir, boolean trainAotCache, Consumer<String> report) throws IOException;
     }
 
     /**
@@ -67,7 +97,7 @@ final class CniInstaller {
         Path weftJava = binDir.resolve("weft-java");
         AtomicFiles.write(weftJava, launcher, "rwxr-xr-x");
         report.accept("installed " + weftJava + " (the Java plugin on " + distribution.java() + " and "
-                + distribution.libDir() + "; /opt/weft packaging comes with issue 6)");
+                + distribution.libDir() + ")");
 
         Path weft = binDir.resolve("weft");
         if (forwarder.isPresent()) {
@@ -84,6 +114,12 @@ final class CniInstaller {
         Path conf = confDir.resolve(CONFLIST);
         AtomicFiles.write(conf, conflist.getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         report.accept("installed " + conf + " (network " + networkName + ")");
+
+        if (runtimeDir.isPresent()) {
+            for (Path old : NodeRuntime.removeOthers(runtimeDir.get(), distribution)) {
+                report.accept("removed " + old + ": older runtime and jars, which weft-java no longer names");
+            }
+        }
     }
 
     private Optional<Path> aotCache() throws IOException {

@@ -2,17 +2,23 @@ package io.weft.cli;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The Weft distribution this command runs from: a {@code java} executable and the jars of its
  * {@code lib} directory, named by absolute path so an installed launcher runs exactly them.
- * {@code libDir} is also where the AOT cache is kept, next to the jars it was trained on.
+ * {@code libDir} is also where the AOT cache is kept, next to the jars it was trained on; its parent
+ * is the distribution's home, where the jlinked runtime is kept ({@link JavaRuntime}).
  */
 record Distribution(Path java, List<Path> classPath, Path libDir) {
     Distribution {
@@ -39,9 +45,38 @@ record Distribution(Path java, List<Path> classPath, Path libDir) {
         if (!Files.isRegularFile(code)) {
             throw new IOException("cannot locate the Weft jars: " + code + " is neither a jar nor a class directory");
         }
-        Path lib = code.getParent();
+        return inLibDir(java, code.getParent());
+    }
+
+    /** The jars of {@code lib}, in name order, run by {@code java}. */
+    static Distribution inLibDir(Path java, Path lib) throws IOException {
         try (Stream<Path> files = Files.list(lib)) {
             return new Distribution(java, files.filter(file -> file.getFileName().toString().endsWith(".jar")).sorted().toList(), lib);
         }
+    }
+
+    /** The directory holding {@code lib} (and {@code runtime}, once linked). */
+    Path home() {
+        return libDir.toAbsolutePath().getParent();
+    }
+
+    /** SHA-256 over the names and bytes of the jars in class-path order, in hex: what the jars are. */
+    String digest() throws IOException {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        for (Path jar : classPath) {
+            sha256.update((jar.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = Files.newInputStream(jar)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha256.update(buffer, 0, n);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(sha256.digest());
     }
 }

@@ -4,6 +4,7 @@ import io.weft.agent.AgentConfig;
 import io.weft.agent.ConfigException;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseStore;
+import io.weft.agent.overlay.OverlaySettings;
 import io.weft.lab.Lab;
 import io.weft.lab.LabLeases;
 import io.weft.lab.doctor.Doctor;
@@ -62,8 +63,10 @@ final class DoctorCommand implements Callable<Integer> {
             return examineLab(out, err);
         }
         AgentConfig config;
+        OverlaySettings overlay;
         try {
             config = agent.config();
+            overlay = AgentWiring.overlaySettings(agent.overlaySettings(), config);
         } catch (ConfigException e) {
             err.println("weft doctor: " + e.getMessage());
             return 2;
@@ -81,7 +84,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         Path node = netns.toAbsolutePath();
         DoctorTarget target = new DoctorTarget(config.nodeName(), node, config.runDir(), config.stateDir(),
-                agent.cniConfDir.toAbsolutePath(), leases, AgentWiring.overlaySettings(config),
+                agent.cniConfDir.toAbsolutePath(), leases, overlay,
                 PodDiscovery.find(node, namespaces(podsNetnsDir)));
         DoctorReport report = Doctor.standard().examine(target);
         out.print(json ? DoctorReport.json(List.of(report)) : report.text());

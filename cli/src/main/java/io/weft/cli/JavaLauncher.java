@@ -82,7 +82,8 @@ record JavaLauncher(Distribution distribution, Optional<Path> aotCache) {
         return command;
     }
 
-    private static String quote(String word) {
+    /** {@code word} as one word of a POSIX shell command line. */
+    static String quote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = {
                 "Weft: a Kubernetes pod network (CNI plugin + node agent, VXLAN overlay)."},
-        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, CniCommand.class,
-                LabCommand.class, DemoCommand.class, TraceCommand.class, DoctorCommand.class})
+        subcommands = {VersionCommand.class, AgentCommand.class, InstallCommand.class, UninstallCommand.class, ImageCommand.class,
+                CniCommand.class, LabCommand.class, DemoCommand.class, TraceCommand.class, DoctorCommand.class})
 final class WeftCommand {
 }

@@ -108,6 +108,17 @@ class AgentCommandTest {
     }
 
     @Test
+    void theVniAndPortMakeTheOverlaysSettings() {
+        AgentCommand command = new AgentCommand();
+        new CommandLine(command).parseArgs("--vni", "42", "--vxlan-port", "4789");
+        AgentCommand defaults = new AgentCommand();
+        new CommandLine(defaults).parseArgs();
+
+        assertThat(List.of(command.overlaySettings().vni(), command.overlaySettings().port())).containsExactly(42, 4789);
+        assertThat(defaults.overlaySettings()).isEqualTo(io.weft.agent.overlay.OverlaySettings.defaults());
+    }
+
+    @Test
     void aWrongValueExits2WithItsFlagNamed() {
         record Case(List<String> args, String err) {}
         List<Case> cases = List.of(
@@ -120,6 +131,8 @@ class AgentCommandTest {
                 new Case(List.of("--iface-regex", "eth["), "weft agent: --iface-regex: \"eth[\" is not a regular expression"),
                 new Case(List.of("--masquerade", "yes"), "weft agent: --masquerade: \"yes\" is not on or off"),
                 new Case(List.of("--direct-routing", "always"), "weft agent: --direct-routing: \"always\" is not auto or off"),
+                new Case(List.of("--vni", "0"), "weft agent: --vni: 0 is not in 1..16777215"),
+                new Case(List.of("--vxlan-port", "65536"), "weft agent: --vxlan-port: 65536 is not a UDP port (1..65535)"),
                 new Case(List.of("--http-address", "localhost:80"), "weft agent: --http-address: \"localhost:80\" is not IP:PORT"),
                 new Case(List.of("--reconcile-interval", "30"), "weft agent: --reconcile-interval: \"30\" is not a duration"),
                 new Case(List.of("--run-dir", "/run/" + "x".repeat(100)), "weft agent: --run-dir: /run/xxx"));

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  */
 final class AgentProcess implements AutoCloseable {
     /** The HTTP port inside the node's namespace: each node has a loopback of its own. */
-    private static final int HTTP_PORT = 9472;
+    static final int HTTP_PORT = 9472;
     private static final Pattern STATUS_OK = Pattern.compile("HTTP/1\\.[01] 200 ");
     private static final Pattern HOLDS = Pattern.compile("node \\S+ holds (\\S+) \\(public IP \\S+, VTEP MAC (\\S+)\\)");
 
@@ -50,14 +51,20 @@ final class AgentProcess implements AutoCloseable {
      * under {@code nodeDir} and its output in {@code log}; the same arguments each time for the same node.
      */
     static AgentProcess start(NetNamespace node, String name, Path storeDir, Path nodeDir, Path log) throws IOException {
-        List<String> command = List.of("nsenter", "--net=" + node.path(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
                 "--node-name", name, "--iface", "eth0",
                 "--store", "local", "--store-dir", storeDir.toString(),
                 "--run-dir", nodeDir.resolve("run").toString(), "--state-dir", nodeDir.resolve("state").toString(),
                 "--http-address", "127.0.0.1:" + HTTP_PORT, "--reconcile-interval", "2s");
-        Process process = new ProcessBuilder(command)
+        return start(node, command, log);
+    }
+
+    /** Starts {@code command}, a {@code weft agent} serving HTTP on 127.0.0.1:9472, inside {@code node}. */
+    static AgentProcess start(NetNamespace node, List<String> command, Path log) throws IOException {
+        List<String> inNode = new ArrayList<>(List.of("nsenter", "--net=" + node.path()));
+        inNode.addAll(command);
+        Process process = new ProcessBuilder(inNode)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

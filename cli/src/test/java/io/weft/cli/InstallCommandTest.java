@@ -58,7 +58,7 @@ class InstallCommandTest {
     }
 
     private static CniInstaller.Factory installer(Distribution distribution, Optional<byte[]> forwarder) {
-        return (train, report) -> new CniInstaller(distribution, forwarder, train, report);
+        return (runtimeDir, train, report) -> new CniInstaller(distribution, forwarder, train, report);
     }
 
     private Run install(CniInstaller.Factory installer, String... options) {
@@ -176,6 +176,19 @@ class InstallCommandTest {
     }
 
     @Test
+    void inPlaceCopiesNoRuntimeAndRunsThisJvm() throws IOException {
+        Path runtimeDir = dir.resolve("opt/weft");
+
+        WeftRun run = WeftRun.weft("install", "--in-place", "--no-aot-cache", "--cni-bin-dir", bin.toString(),
+                "--cni-conf-dir", conf.toString(), "--runtime-dir", runtimeDir.toString());
+
+        assertThat(run.code()).as(run.output()).isZero();
+        assertThat(runtimeDir).doesNotExist();
+        assertThat(Files.readString(bin.resolve("weft-java"))).contains(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        assertThat(names(conf)).containsExactly("10-weft.conflist");
+    }
+
+    @Test
     void runningAgainLeavesTheSameFilesAndNoTemporaryOnes() throws IOException {
         installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/weft/other.sock");
         String launcher = Files.readString(bin.resolve("weft-java"));
@@ -198,6 +211,20 @@ class InstallCommandTest {
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(JSON.readTree(conf.resolve("10-weft.conflist").toFile())).isEqualTo(JSON.readTree(
                 "{\"cniVersion\":\"1.0.0\",\"name\":\"pods.1\",\"plugins\":[{\"type\":\"weft\",\"socket\":\"/run/x/cni.sock\"}]}"));
+    }
+
+    @Test
+    void namesTheAgentsRunAndStateDirsInTheConflistWhenTheyAreNotTheDefaults() throws IOException {
+        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/x", "--state-dir", "/var/lib/x");
+        JsonNode withDirs = JSON.readTree(conf.resolve("10-weft.conflist").toFile());
+        Run defaults = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/weft", "--state-dir", "/var/lib/weft");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(defaults.code()).as(defaults.err()).isZero();
+        assertThat(withDirs).isEqualTo(JSON.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"weft\",\"plugins\":[{\"type\":\"weft\","
+                + "\"socket\":\"/run/x/cni.sock\",\"subnetFile\":\"/run/x/subnet.env\",\"dataDir\":\"/var/lib/x/ipam\"}]}"));
+        assertThat(JSON.readTree(conf.resolve("10-weft.conflist").toFile()))
+                .isEqualTo(JSON.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"weft\",\"plugins\":[{\"type\":\"weft\"}]}"));
     }
 
     @Test

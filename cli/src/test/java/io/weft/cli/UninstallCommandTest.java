@@ -23,6 +23,7 @@ class UninstallCommandTest {
     private Path bin;
     private Path conf;
     private final List<Path> cleanedRunDirs = new ArrayList<>();
+    private final List<Boolean> bridgeAsked = new ArrayList<>();
 
     private record Run(int code, String out, String err) {}
 
@@ -45,13 +46,15 @@ class UninstallCommandTest {
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
         List<String> args = Stream.concat(Stream.of("--run-dir", dir.resolve("run").toString(), "--cni-bin-dir", bin.toString(),
-                "--cni-conf-dir", conf.toString()), Stream.of(options)).toList();
+                "--cni-conf-dir", conf.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--runtime-dir", dir.resolve("opt-weft").toString()), Stream.of(options)).toList();
         return new Run(command.execute(args.toArray(String[]::new)), out.toString(), err.toString());
     }
 
     private UninstallCommand.NodeCleanup recording() {
-        return runDir -> {
+        return (runDir, bridge) -> {
             cleanedRunDirs.add(runDir);
+            bridgeAsked.add(bridge);
             return List.of("deleted weft.1");
         };
     }
@@ -69,6 +72,7 @@ class UninstallCommandTest {
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEqualTo("deleted weft.1\n");
         assertThat(cleanedRunDirs).containsExactly(dir.resolve("run"));
+        assertThat(bridgeAsked).as("cni0 stays without --all").containsExactly(false);
         assertThat(names(bin)).containsExactly("loopback", "portmap", "weft", "weft-java");
         assertThat(names(conf)).containsExactly("10-weft.conflist", "20-other.conflist");
     }
@@ -88,6 +92,31 @@ class UninstallCommandTest {
     }
 
     @Test
+    void withAllRemovesTheBridgeTheAgentsStateAndTheRuntimeDirAndEveryDirLeftEmptyButNotOthersFiles() throws IOException {
+        Path state = dir.resolve("state");
+        Files.createDirectories(state.resolve("ipam/weft"));
+        Files.writeString(state.resolve("ipam/weft/10.42.1.2"), "pod-1 eth0");
+        Files.createDirectories(state.resolve("leases/subnets"));
+        Files.writeString(state.resolve("vtep-mac"), "0e:00:00:00:00:01");
+        Files.writeString(state.resolve("notes.txt"), "someone else's");
+        Path version = Files.createDirectories(dir.resolve("opt-weft/weft-0123456789abcdef/runtime"));
+        Files.writeString(version.resolve(JavaRuntime.STAMP), "jars=…");
+        Files.createDirectories(dir.resolve("run"));
+
+        Run run = uninstall(recording(), "--all");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(bridgeAsked).containsExactly(true);
+        assertThat(run.out()).contains("removed " + state.resolve("vtep-mac"), "removed " + state.resolve("ipam"),
+                "removed " + state.resolve("leases"), "left " + state + ": it holds notes.txt, which Weft did not put there",
+                "removed " + dir.resolve("opt-weft/weft-0123456789abcdef"), "removed " + dir.resolve("opt-weft"),
+                "removed " + dir.resolve("run"));
+        assertThat(names(state)).containsExactly("notes.txt");
+        assertThat(dir.resolve("opt-weft")).doesNotExist();
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
+
+    @Test
     void keepsALoopbackThatIsNotWefts() throws IOException {
         Files.delete(bin.resolve("loopback"));
         Files.writeString(bin.resolve("loopback"), "the reference plugin");
@@ -99,7 +128,7 @@ class UninstallCommandTest {
 
     @Test
     void aFailureExits1WithItsReason() {
-        Run run = uninstall(runDir -> {
+        Run run = uninstall((runDir, bridge) -> {
             throw new IllegalStateException("an agent still answers on /run/weft/cni.sock: stop it first, or it puts everything back");
         }, "--all");
 

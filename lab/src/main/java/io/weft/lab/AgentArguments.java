@@ -33,7 +33,7 @@ final class AgentArguments {
         }
         args.addAll(List.of("--run-dir", node.runDir().toString(), "--state-dir", node.stateDir().toString(),
                 "--install-cni", "--cni-bin-dir", node.cniBinDir().toString(), "--cni-conf-dir", node.cniConfDir().toString(),
-                "--no-aot-cache", "--http-address", "127.0.0.1:" + HTTP_PORT));
+                "--in-place", "--no-aot-cache", "--http-address", "127.0.0.1:" + HTTP_PORT));
         return args;
     }
 }

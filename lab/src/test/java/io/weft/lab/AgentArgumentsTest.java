@@ -18,7 +18,7 @@ class AgentArgumentsTest {
 
         assertThat(String.join(" ", args)).isEqualTo("agent --node-name node2 --iface eth0 --store local --store-dir /lab/store"
                 + " --run-dir /lab/node2/run --state-dir /lab/node2/state --install-cni --cni-bin-dir /lab/node2/cni/bin"
-                + " --cni-conf-dir /lab/node2/cni/net.d --no-aot-cache --http-address 127.0.0.1:9472");
+                + " --cni-conf-dir /lab/node2/cni/net.d --in-place --no-aot-cache --http-address 127.0.0.1:9472");
     }
 
     @Test

@@ -91,6 +91,11 @@ public final class Masquerade {
     }
 
     /** Deletes the table if it exists (uninstall, masquerade turned off); harmless when it does not. */
+    /** Whether the table {@code ip weft} exists. */
+    public static boolean exists(Nft nft) {
+        return nft.run("", "list", "tables").lines().anyMatch(line -> line.strip().equals("table ip " + TABLE));
+    }
+
     public static void remove(Nft nft) {
         nft.run("add table ip weft\ndelete table ip weft\n", "-f", "-");
     }

@@ -32,6 +32,11 @@ public final class NodeBridge {
         return new MacAddress(new byte[] {0x0a, 0x58, ip[0], ip[1], ip[2], ip[3]});
     }
 
+    /** Whether {@code name} is the node end of a pod's veth as Weft names them ({@code weft} and 11 hex digits). */
+    public static boolean isPodVeth(String name) {
+        return HostVeth.isWeftName(name);
+    }
+
     /** Makes sure {@code name} is a bridge with {@code gateway}, the pinned MAC, and up; returns it as it now is. */
     public static Link ensure(Netlink node, String name, IpPrefix gateway, int mtu) {
         MacAddress mac = macFor(gateway);
