@@ -25,13 +25,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "uninstall",
         sortOptions = false,
-        description = {
-                "Remove what weft agent put on this node: weft.1 (with its neighbours, FDB entries and routes),",
-                "Weft's routes, the nftables table ip weft, RUN_DIR/subnet.env and RUN_DIR/cni.sock. With --all",
-                "also cni0 with the pods' veths on it (when Weft made it: its MAC is the one Weft pins), what",
-                "weft install put in the CNI dirs and the runtime dir, STATE_DIR/vtep-mac, ipam/ and leases/,",
-                "and then the run, state and runtime dirs when nothing else is in them. Only what Weft made is",
-                "removed; what stays is named. Stop the agent first; running it twice is harmless."})
+        description = "Remove what weft agent put on this node: weft.1 (with its neighbours, FDB entries and routes), Weft's routes, the nftables table ip weft, RUN_DIR/subnet.env and RUN_DIR/cni.sock. With --all also cni0 with the pods' veths on it (when Weft made it: its MAC is the one Weft pins), what weft install put in the CNI dirs and the runtime dir, STATE_DIR/vtep-mac, ipam/ and leases/, and then the run, state and runtime dirs when nothing else is in them. Only what Weft made is removed; what stays is named. Stop the agent first; running it twice is harmless.")
 final class UninstallCommand implements Callable<Integer> {
     /** What the agent and the plugin keep in the state dir: the VTEP MAC, the IP reservations, the local store's default. */
     static final List<String> STATE_ENTRIES = List.of("vtep-mac", "ipam", "leases");
