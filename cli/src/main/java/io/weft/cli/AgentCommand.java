@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * {@code weft agent}: the node agent, until SIGTERM. Flags become an {@link AgentConfig}, checked whole
  * before anything on the node changes; a wrong value exits 2 with the flag named.
  */
-@Command(name = "agent",
+@Command(name = "agent", header = "Run the node agent (one per node).",
         sortOptions = false,
         description = "Run the node agent: claim this node's pod subnet, keep weft.1 and the routes to the other nodes' pods in step with the store, masquerade pod traffic leaving the pod network, write subnet.env and serve the CNI plugin on RUN_DIR/cni.sock. Stopping it leaves the node's network as it is.")
 final class AgentCommand implements Callable<Integer> {

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * {@code weft demo}: a lab up, every pod to every pod, throughput on three paths, the report, the lab
  * down again. The exit status says whether everything passed.
  */
-@Command(name = "demo", sortOptions = false,
+@Command(name = "demo", header = "Bring up a lab, connect and measure every pod pair, report, take it down.", sortOptions = false,
         description = "Bring up a lab (3 nodes x 2 pods by default), connect every pod to every other pod (TCP connect and round trips, from inside the pods), measure throughput between two pods of one node, two pods of different nodes and two nodes' underlay addresses (iperf3 when installed, else a built-in stream), print the report and take the lab down. Exits 1 when any pair fails. See docs/lab.md.")
 final class DemoCommand implements Callable<Integer> {
     private static final Duration PAIR_TIMEOUT = Duration.ofSeconds(5);

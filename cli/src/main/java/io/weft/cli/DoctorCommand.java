@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * agent's own flags (the same command line works for both), so it looks where the agent works and asks
  * the same store.
  */
-@Command(name = "doctor",
+@Command(name = "doctor", header = "Check a node (or every lab node) and name each problem with a fix.",
         sortOptions = false,
         description = "Check this node, read only, and name each problem with why and a fix: forwarding, rp_filter, the MTUs along the pod path, the store's peers against the kernel (neighbour, FDB entry, route), the CNI config dir (--cni-conf-dir), other users of the VXLAN port, subnet.env, and the VXLAN checksum bug. Takes weft agent's flags, so the agent's command line works as it is. Exits 1 when it found a problem.")
 final class DoctorCommand implements Callable<Integer> {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** {@code weft image}: Weft's container image as an OCI archive, built with no daemon, registry or base image. */
-@Command(name = "image",
+@Command(name = "image", header = "Write Weft's container image as an OCI archive.",
         sortOptions = false,
         description = "Build Weft's container image into an OCI archive (a tar of an OCI image layout) with no container daemon, registry or base image: this distribution's jlinked Java runtime (linked now if needed) and jars, a static busybox, nft, and the C library they load from this machine. Load it with podman load -i FILE or k3s ctr images import FILE; push it with skopeo copy oci-archive:FILE docker://REGISTRY/weft:TAG.")
 final class ImageCommand implements Callable<Integer> {

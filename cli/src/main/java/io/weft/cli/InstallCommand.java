@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * {@code weft install}: puts Weft's runtime on the node and the CNI plugin and its network config
  * where a container runtime looks.
  */
-@Command(name = "install",
+@Command(name = "install", header = "Install Weft's runtime, CNI plugin and conflist on this node.",
         sortOptions = false,
         description = "Install Weft on this node: into the runtime dir a Java runtime of its own (jlinked from this JDK the first time, only the modules Weft uses) and the jars, so the node needs no JDK; into the bin dir weft (a small forwarder to the agent's socket), weft-java (the Java plugin it falls back to when no agent runs, on that runtime, with an AOT cache trained now) and loopback (the same program answering as loopback, unless another loopback is there); into the conf dir 10-weft.conflist (cniVersion 1.0.0). Everything is replaced by rename; running it again is harmless.")
 final class InstallCommand implements Callable<Integer> {

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /** {@code weft lab}: a whole cluster in network namespaces on this machine, to run, look at and take apart. */
-@Command(name = "lab",
+@Command(name = "lab", header = "A cluster in network namespaces on this machine: up, status, exec, down.",
         description = "A cluster on this machine: a fabric namespace with a switch, N node namespaces each running a real weft agent, M pods per node attached through the node's installed CNI plugin. Nothing is made in the root namespace. See docs/lab.md.",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Down.class})
 final class LabCommand {

@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
  * Exits 0 when the path is complete (or leaves what can be seen), 1 at a break or a lost probe, 2 on
  * bad input.
  */
-@Command(name = "trace",
+@Command(name = "trace", header = "Trace a packet's path between two pods through live kernel state.",
         sortOptions = false,
         description = "Trace the path of a packet from pod SRC to pod DST through live kernel state: the pod's route, eth0, veth and the bridge, ARP, then the node's route: weft.1 (VXLAN: neighbour, FDB, the underlay route, the encapsulation, the other node) or a direct route, and the same on the other side. The first missing or wrong step is shown as THE BREAK, with why. Changes nothing (--probe sends one datagram).")
 final class TraceCommand implements Callable<Integer> {

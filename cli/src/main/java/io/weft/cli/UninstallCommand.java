@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  * else Weft put there too, so that nothing of it is left (k3s-killall.sh and k3s-uninstall.sh know
  * Flannel's leftovers, not Weft's).
  */
-@Command(name = "uninstall",
+@Command(name = "uninstall", header = "Remove what Weft put on this node.",
         sortOptions = false,
         description = "Remove what weft agent put on this node: weft.1 (with its neighbours, FDB entries and routes), Weft's routes, the nftables table ip weft, RUN_DIR/subnet.env and RUN_DIR/cni.sock. With --all also cni0 with the pods' veths on it (when Weft made it: its MAC is the one Weft pins), what weft install put in the CNI dirs and the runtime dir, STATE_DIR/vtep-mac, ipam/ and leases/, and then the run, state and runtime dirs when nothing else is in them. Only what Weft made is removed; what stays is named. Stop the agent first; running it twice is harmless.")
 final class UninstallCommand implements Callable<Integer> {
