@@ -11,13 +11,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -122,9 +122,12 @@ final class LeaseReader {
         }
     }
 
+    /** Lowest subnet first, each subnet's place in the pool worked out once. */
     private Map<IpPrefix, Lease> sorted(Map<IpPrefix, Lease> leases) {
+        Map<Integer, IpPrefix> byIndex = new TreeMap<>();
+        leases.keySet().forEach(subnet -> byIndex.put(pool.index(subnet), subnet));
         Map<IpPrefix, Lease> sorted = new LinkedHashMap<>();
-        leases.keySet().stream().sorted(Comparator.comparingInt(pool::index)).forEach(subnet -> sorted.put(subnet, leases.get(subnet)));
+        byIndex.values().forEach(subnet -> sorted.put(subnet, leases.get(subnet)));
         return sorted;
     }
 }

@@ -199,10 +199,7 @@ public final class LocalLeaseStore implements LeaseStore {
         synchronized (listReader) { // a reader is for one thread at a time
             leases = listReader.scan().leases();
         }
-        return leases.values().stream()
-                .filter(lease -> !expired(lease, now))
-                .sorted(java.util.Comparator.comparingInt(lease -> pool.index(lease.subnet())))
-                .toList();
+        return leases.values().stream().filter(lease -> !expired(lease, now)).toList(); // the scan sorted them
     }
 
     /**
