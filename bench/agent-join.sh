@@ -120,9 +120,9 @@ read -r large_claim _ _ <<< "$(stats "$work/large/samples" 4)"
   echo "| the $nodes agents and $peers other peers | $large_p50 ms | $large_p99 ms | $large_max ms | $large_claim ms |"
   echo
   echo "Where the time goes: the local store is polled every 200 ms (a join waits 0–200 ms to be seen), the agent"
-  echo "debounces events for 100 ms, then one pass reads the leases and the kernel's state and adds the neighbour, FDB"
-  echo "entry and route. With $peers peers the pass reads $peers lease files and dumps $peers routes, neighbours and"
-  echo "FDB entries, and the claim scans $peers files under the store's lock."
+  echo "debounces events for 100 ms, then one pass, against the leases as the watch reported them, reads the kernel's"
+  echo "state and adds the neighbour, FDB entry and route in one batch. With $peers peers every poll \`stat\`s $peers lease"
+  echo "files, the pass dumps $peers routes, neighbours and FDB entries, and the claim scans $peers files under the store's lock."
   echo
   echo "Target (issue 4): join p99 < 1 s."
 } > "$result"
