@@ -145,13 +145,14 @@ public final class NetlinkSocket implements AutoCloseable {
             while (next < requests.size() && next - first < REQUESTS_PER_DATAGRAM) {
                 Request request = requests.get(next);
                 MemorySegment message = encode(request.type(), request.flags(), request.body(), sequence + 1);
-                if (length + message.byteSize() > batchBuffer.byteSize()) {
+                long end = length + Message.align((int) message.byteSize()); // the kernel finds the next message there
+                if (end > batchBuffer.byteSize()) {
                     break; // the next datagram's first
                 }
                 sequence++;
                 MemorySegment.copy(message, 0, batchBuffer, length, message.byteSize());
                 lastOffset = length;
-                length += message.byteSize(); // a multiple of 4: the writer pads every field and attribute
+                length = end;
                 next++;
             }
             int lastFlags = Short.toUnsignedInt(batchBuffer.get(JAVA_SHORT_UNALIGNED, lastOffset + 6));
