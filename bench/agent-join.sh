@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: how soon running agents route to a node that joins. NODES real `weft agent` processes
-# (small-node JVM flags, as in agent-scale.sh), each in a node namespace on one underlay subnet
+# (started by `weft agent`, with the launcher's JVM options), each in a node namespace on one underlay subnet
 # (192.0.2.0/24, a bridge in a fabric namespace), share a local lease store. The driver claims a lease
 # for a new fake node, J times one after another, and times on every agent's node the claim → route to
 # the new subnet in the kernel (the route's RTM_NEWROUTE notification, checked by a dump). Two
@@ -20,7 +20,7 @@ tag=wjoin$$
 work=$(mktemp -d)
 result=bench/results/agent-join.md
 network=10.0.0.0/8
-small="-XX:+UseSerialGC -Xms8m -Xmx24m -Xss256k -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=5000"   # as agent-scale.sh
+launcher=$(sed -n 's/^agent_java_opts="\(.*\)"$/\1/p' weft)   # what weft agent starts the JVM with, for the report
 agent_pids=()
 stop_agents() {
   for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -54,9 +54,7 @@ cluster() {
     ip -n "$tag-n$i" link set lo up
     ip -n "$tag-n$i" addr add "192.0.2.$i/24" dev eth0
     ip -n "$tag-n$i" link set eth0 up
-    # shellcheck disable=SC2086 # the flags are words
-    nsenter --net="/run/netns/$tag-n$i" "$JAVA_HOME/bin/java" $small --enable-native-access=ALL-UNNAMED \
-      -cp "cli/target/dist/lib/*" io.weft.cli.Main agent --node-name "node-$i" --iface eth0 \
+    env -u WEFT_JAVA_OPTS nsenter --net="/run/netns/$tag-n$i" ./weft agent --node-name "node-$i" --iface eth0 \
       --store local --store-dir "$dir/leases" --network "$network" --subnet-len 24 \
       --run-dir "$dir/n$i/run" --state-dir "$dir/n$i/state" --http-address 127.0.0.1:9472 > "$dir/n$i.log" 2>&1 &
     agent_pids+=($!)
@@ -109,7 +107,8 @@ read -r large_claim _ _ <<< "$(stats "$work/large/samples" 4)"
   echo
   echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/agent-join.sh $joins $nodes $peers\` (seed $seed), one run, on $(nproc) cores,"
   echo "kernel $(uname -r), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1). $nodes real \`weft agent\` processes"
-  echo "(\`--store local\`, defaults otherwise; JVM flags \`$small\`) in node namespaces on one underlay subnet."
+  echo "(\`--store local\`, defaults otherwise; started by \`weft agent\`: JVM options \`$launcher\`) in node namespaces on one"
+  echo "underlay subnet."
   echo "The driver claims a lease for a new fake node (\`LocalLeaseStore.acquire\`, public IP off the underlay: a VXLAN"
   echo "peer), $joins times, each after a random 50–250 ms gap, and times on every node the claim → the kernel's"
   echo "\`RTM_NEWROUTE\` for the route to the new subnet (checked by a dump to be via its network address, out of \`weft.1\`)."
@@ -121,9 +120,9 @@ read -r large_claim _ _ <<< "$(stats "$work/large/samples" 4)"
   echo "| the $nodes agents and $peers other peers | $large_p50 ms | $large_p99 ms | $large_max ms | $large_claim ms |"
   echo
   echo "Where the time goes: the local store is polled every 200 ms (a join waits 0–200 ms to be seen), the agent"
-  echo "debounces events for 100 ms, then one pass reads the leases and the kernel's state and adds the neighbour, FDB"
-  echo "entry and route. With $peers peers the pass reads $peers lease files and dumps $peers routes, neighbours and"
-  echo "FDB entries, and the claim scans $peers files under the store's lock."
+  echo "debounces events for 100 ms, then one pass, against the leases as the watch reported them, reads the kernel's"
+  echo "state and adds the neighbour, FDB entry and route in one batch. With $peers peers every poll \`stat\`s $peers lease"
+  echo "files, the pass dumps $peers routes, neighbours and FDB entries, and the claim scans $peers files under the store's lock."
   echo
   echo "Target (issue 4): join p99 < 1 s."
 } > "$result"

@@ -2,6 +2,7 @@ package io.weft.agent;
 
 import io.weft.agent.http.HealthServer;
 import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.KnownLeases;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseStore;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -35,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import static io.weft.netlink.sys.Kernel.RTM_DELROUTE;
@@ -55,7 +58,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>From then on the overlay is reconciled on store events, on netlink events about {@code weft.1}
  * and the routes out of it and out of the underlay (debounced; the reconciler's own changes cause one
  * more pass, which finds nothing to do), and every {@link AgentConfig#reconcileInterval()}; the lease
- * is renewed every {@link LeaseStore#renewInterval()}. {@link #close} stops all that and leaves the
+ * is renewed every {@link LeaseStore#renewInterval()}. A pass on an event reconciles against the
+ * leases as the watch's events left them ({@link KnownLeases}); the periodic pass lists the store
+ * again and takes that as the truth. {@link #close} stops all that and leaves the
  * kernel as it is, so a restart interrupts no traffic.
  *
  * <p>All kernel changes run on one thread, the agent's worker; lease renewal has a thread of its own so
@@ -82,6 +87,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService renewer;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final AtomicBoolean passPending = new AtomicBoolean();
+    private final KnownLeases known = new KnownLeases();
 
     // set by start(), read-only afterwards
     private Netlink netlink;
@@ -227,7 +233,7 @@ public final class Agent implements AutoCloseable {
         if (overlay == null) {
             overlay = overlays.create(netlink, underlay, vtepMac, config);
         }
-        reconcile();
+        reconcile(this::listedLeases);
         nodeSetup.apply(lease);
         if (cniServer == null) {
             if (plugin == null) {
@@ -248,7 +254,11 @@ public final class Agent implements AutoCloseable {
 
     private void startLoops() {
         if (watch == null) {
-            watch = store.watch(event -> requestReconcile());
+            watch = store.watch(event -> {
+                known.apply(event);
+                requestReconcile();
+            });
+            listedLeases(); // what changed between the first pass's list and the watch's start
         }
         if (subscription == null) {
             subscription = netlink.subscribe(EnumSet.of(Group.LINK, Group.NEIGH, Group.IPV4_ROUTE, Group.IPV6_ROUTE),
@@ -302,11 +312,11 @@ public final class Agent implements AutoCloseable {
 
     private void requestedPass() {
         passPending.set(false);
-        guarded("reconcile", this::reconcile);
+        guarded("reconcile", () -> reconcile(known::leases));
     }
 
     private void periodicPass() {
-        guarded("reconcile", this::reconcile);
+        guarded("reconcile", () -> reconcile(this::listedLeases));
         guarded("checking " + BRIDGE + ", forwarding and subnet.env", () -> nodeSetup.recheck(lease));
         guarded("masquerade", () -> {
             if (nodeSetup.recheckMasquerade()) {
@@ -315,11 +325,17 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    private ReconcileResult reconcile() {
+    /** The store's leases, listed now: what is known is replaced by them. */
+    private List<Lease> listedLeases() {
+        return known.refresh(store::list);
+    }
+
+    /** Makes the overlay match the leases, from a fresh list or as the watch's events left them. */
+    private ReconcileResult reconcile(Supplier<List<Lease>> leases) {
         long start = System.nanoTime();
         try {
-            ReconcileResult kernel = overlay.reconcile(lease, store.list());
-            // the pass's time includes reading the leases: a local store of a thousand takes as long as the kernel's part
+            ReconcileResult kernel = overlay.reconcile(lease, leases.get());
+            // the pass's time includes listing the store, where the pass does
             ReconcileResult result = new ReconcileResult(kernel.added(), kernel.replaced(), kernel.deleted(), kernel.vxlanPeers(),
                     kernel.directPeers(), Duration.ofNanos(System.nanoTime() - start));
             metrics.reconciled(result);

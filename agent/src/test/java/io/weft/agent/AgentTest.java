@@ -264,6 +264,24 @@ class AgentTest {
     }
 
     @Test
+    void thePeriodicPassListsTheStoreAgainForWhatNoEventSaid() throws Exception {
+        config.reconcileInterval = Duration.ofSeconds(1);
+        startReady();
+        FakeOverlay overlay = overlays.getFirst();
+        Lease unannounced = new Lease("node-2", IpPrefix.parse("10.42.2.0/24"), IpPrefix.parseAddress("192.168.77.2"),
+                MacAddress.parse("0e:00:00:00:00:02"), Instant.MAX);
+        Lease announced = new Lease("node-3", IpPrefix.parse("10.42.3.0/24"), IpPrefix.parseAddress("192.168.77.3"),
+                MacAddress.parse("0e:00:00:00:00:03"), Instant.MAX);
+
+        store.putSilently(unannounced);
+        Await.until("a periodic pass with node-2", () -> overlay.passes.stream().anyMatch(pass -> pass.contains(unannounced)));
+        store.put(announced);
+
+        Await.until("a pass with node-3", () -> overlay.passes.stream().anyMatch(pass -> pass.contains(announced)));
+        assertThat(overlay.passes.getLast()).contains(unannounced, announced);
+    }
+
+    @Test
     void restoresTheOverlayDeviceWhenSomeoneDeletesIt() throws Exception {
         config.reconcileInterval = Duration.ofHours(1);
         startReady();

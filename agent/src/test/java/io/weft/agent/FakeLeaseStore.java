@@ -69,6 +69,11 @@ final class FakeLeaseStore implements LeaseStore {
         }
     }
 
+    /** A peer's lease appears without the watch saying so, as after a lost event. */
+    void putSilently(Lease lease) {
+        leases.put(lease.node(), lease);
+    }
+
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
         this.listener = listener;

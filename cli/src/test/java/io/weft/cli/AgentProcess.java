@@ -21,14 +21,17 @@ import java.util.regex.Pattern;
 
 /**
  * {@code weft agent} as a real process, run by {@code nsenter} inside a node's namespace with this
- * JVM's {@code java} and the test class path, its output in a log file of its own. A JVM killed
- * mid-test leaves no agent running: a shutdown hook kills it.
+ * JVM's {@code java}, the JVM options the {@code weft} launcher gives the agent (so that the tests prove
+ * the agent works within them) and the test class path, its output in a log file of its own. A JVM
+ * killed mid-test leaves no agent running: a shutdown hook kills it.
  */
 final class AgentProcess implements AutoCloseable {
     /** The HTTP port inside the node's namespace: each node has a loopback of its own. */
     static final int HTTP_PORT = 9472;
     private static final Pattern STATUS_OK = Pattern.compile("HTTP/1\\.[01] 200 ");
     private static final Pattern HOLDS = Pattern.compile("node \\S+ holds (\\S+) \\(public IP \\S+, VTEP MAC (\\S+)\\)");
+    private static final Pattern LAUNCHER_OPTIONS = Pattern.compile("(?m)^agent_java_opts=\"([^\"]*)\"$");
+    private static final Pattern LAUNCHER_KUBERNETES_HEAP = Pattern.compile("(?m)^agent_kubernetes_heap=\"([^\"]*)\"$");
 
     private final NetNamespace node;
     private final Process process;
@@ -51,12 +54,19 @@ final class AgentProcess implements AutoCloseable {
      * under {@code nodeDir} and its output in {@code log}; the same arguments each time for the same node.
      */
     static AgentProcess start(NetNamespace node, String name, Path storeDir, Path nodeDir, Path log) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
-                "--node-name", name, "--iface", "eth0",
-                "--store", "local", "--store-dir", storeDir.toString(),
-                "--run-dir", nodeDir.resolve("run").toString(), "--state-dir", nodeDir.resolve("state").toString(),
-                "--http-address", "127.0.0.1:" + HTTP_PORT, "--reconcile-interval", "2s");
+        return start(node, name, List.of("--store", "local", "--store-dir", storeDir.toString()), nodeDir, log);
+    }
+
+    /** Starts the agent of {@code name} on the store {@code storeArguments} name ({@code --store etcd ...}). */
+    static AgentProcess start(NetNamespace node, String name, List<String> storeArguments, Path nodeDir, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(launcherOptions(storeArguments.contains("kubernetes")));
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
+                "--node-name", name, "--iface", "eth0"));
+        command.addAll(storeArguments);
+        command.addAll(List.of("--run-dir", nodeDir.resolve("run").toString(), "--state-dir", nodeDir.resolve("state").toString(),
+                "--http-address", "127.0.0.1:" + HTTP_PORT, "--reconcile-interval", "2s"));
         return start(node, command, log);
     }
 
@@ -70,6 +80,28 @@ final class AgentProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         return new AgentProcess(node, process, log);
+    }
+
+    /**
+     * The JVM options the {@code weft} script at the checkout's root starts the agent with
+     * ({@code agent_java_opts}, and {@code agent_kubernetes_heap} after them for the Kubernetes store).
+     */
+    static List<String> launcherOptions(boolean kubernetes) throws IOException {
+        Path launcher = Path.of("..", "weft").toAbsolutePath().normalize();
+        String script = Files.readString(launcher);
+        List<String> options = new ArrayList<>(List.of(assignment(LAUNCHER_OPTIONS, script, launcher).split(" +")));
+        if (kubernetes) {
+            options.add(assignment(LAUNCHER_KUBERNETES_HEAP, script, launcher));
+        }
+        return options;
+    }
+
+    private static String assignment(Pattern line, String script, Path launcher) {
+        Matcher matcher = line.matcher(script);
+        if (!matcher.find()) {
+            throw new AssertionError(launcher + " has no line like " + line.pattern());
+        }
+        return matcher.group(1);
     }
 
     /** Waits until {@code /readyz} answers 200; fails with the log when the agent exits or the time runs out. */

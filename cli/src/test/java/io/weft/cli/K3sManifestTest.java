@@ -176,6 +176,25 @@ class K3sManifestTest {
     }
 
     @Test
+    void theAgentsJvmIsTheSmallNodeJvmTheWeftLauncherGivesTheKubernetesStore() throws IOException {
+        Container agent = container(pod.getContainers(), "agent");
+        String options = agent.getEnv().stream().filter(env -> env.getName().equals("WEFT_JAVA_OPTS")).findFirst().orElseThrow().getValue();
+
+        assertThat(effective(List.of(options.split(" +")))).containsExactlyInAnyOrderElementsOf(effective(AgentProcess.launcherOptions(true)));
+    }
+
+    /** JVM options as the JVM reads them: of repeated -Xmx, -Xms or -Xss the last one counts. */
+    private static List<String> effective(List<String> options) {
+        java.util.Map<String, String> last = new java.util.LinkedHashMap<>();
+        for (String option : options) {
+            String key = option.matches("-X(mx|ms|ss).*") ? option.substring(0, 4) : option;
+            last.remove(key);
+            last.put(key, option);
+        }
+        return List.copyOf(last.values());
+    }
+
+    @Test
     void everyInterfaceExampleInTheConfigMapIsAFlagTheAgentAccepts() throws IOException {
         Container agent = container(pod.getContainers(), "agent");
         List<String> examples = flagsFile().lines().map(String::strip)

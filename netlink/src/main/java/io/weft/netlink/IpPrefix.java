@@ -4,12 +4,16 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * An IPv4 or IPv6 address with a prefix length, e.g. {@code 10.42.1.1/24}. The address keeps its host
  * bits (an interface address); {@link #network()} masks them off (a route destination).
  */
 public record IpPrefix(InetAddress address, int length) {
+    private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9a-fA-F.:]+");
+
     public IpPrefix {
         int bits = address.getAddress().length * 8;
         if (length < 0 || length > bits) {
@@ -35,7 +39,7 @@ public record IpPrefix(InetAddress address, int length) {
     /** Parses a literal IPv4 (dotted quad) or IPv6 address; never resolves a host name. */
     public static InetAddress parseAddress(String text) {
         try {
-            if (text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            if (IPV4_LITERAL.matcher(text).matches()) {
                 byte[] bytes = new byte[4];
                 String[] parts = text.split("\\.");
                 for (int i = 0; i < 4; i++) {
@@ -48,7 +52,7 @@ public record IpPrefix(InetAddress address, int length) {
                 return InetAddress.getByAddress(bytes);
             }
             // with a colon the JDK parses an IPv6 literal and never looks the text up as a host name
-            if (text.contains(":") && text.matches("[0-9a-fA-F.:]+")) {
+            if (text.contains(":") && IPV6_CHARACTERS.matcher(text).matches()) {
                 return InetAddress.getByName(text);
             }
         } catch (UnknownHostException e) {
@@ -103,11 +107,14 @@ public record IpPrefix(InetAddress address, int length) {
         return address instanceof Inet4Address;
     }
 
-    /** The same prefix with the host bits cleared. */
+    /**
+     * The same prefix with the host bits cleared: this prefix itself when it has none. Checked on
+     * every route and lease built (a reconcile pass builds thousands), so that case allocates nothing.
+     */
     public IpPrefix network() {
         byte[] bytes = address.getAddress();
-        for (int bit = length; bit < bytes.length * 8; bit++) {
-            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        if (!clearHostBits(bytes, length)) {
+            return this;
         }
         try {
             return new IpPrefix(InetAddress.getByAddress(bytes), length);
@@ -116,9 +123,28 @@ public record IpPrefix(InetAddress address, int length) {
         }
     }
 
+    /** Whether {@code other} is of this prefix's family and inside it. */
     public boolean contains(InetAddress other) {
-        return other.getAddress().length == address.getAddress().length
-                && new IpPrefix(other, length).network().equals(network());
+        byte[] mine = address.getAddress();
+        byte[] theirs = other.getAddress();
+        if (theirs.length != mine.length) {
+            return false;
+        }
+        clearHostBits(mine, length);
+        clearHostBits(theirs, length);
+        return java.util.Arrays.equals(mine, theirs);
+    }
+
+    /** Clears the bits of {@code bytes} past the first {@code length}; returns whether any was set. */
+    private static boolean clearHostBits(byte[] bytes, int length) {
+        boolean changed = false;
+        for (int i = length / 8; i < bytes.length; i++) {
+            int keep = i == length / 8 ? 0xff << (8 - length % 8) : 0; // the first partial byte keeps its top length % 8 bits
+            byte masked = (byte) (bytes[i] & keep);
+            changed |= masked != bytes[i];
+            bytes[i] = masked;
+        }
+        return changed;
     }
 
     @Override

@@ -68,6 +68,11 @@ public final class Netlink implements AutoCloseable {
         return fdb;
     }
 
+    /** An empty batch of changes to routes, neighbours and FDB entries, sent together on this handle's socket. */
+    public Batch batch() {
+        return new Batch(socket);
+    }
+
     /**
      * Delivers the kernel's notifications for {@code groups} to {@code listener}, on a thread of the
      * subscription's own, until the subscription is closed. Membership is in place when this returns,

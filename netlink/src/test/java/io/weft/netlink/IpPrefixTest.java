@@ -2,6 +2,7 @@ package io.weft.netlink;
 
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Random;
@@ -76,6 +77,36 @@ class IpPrefixTest {
         for (String bad : new String[] {"abc", "cafe", "localhost", "999.1.1.1", "1.2.3", "1.2.3.4.5", "", "fd00::zz", "10.0.0.1 "}) {
             assertThatThrownBy(() -> IpPrefix.parseAddress(bad))
                     .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an IP address");
+        }
+    }
+
+    @Test
+    void networkAndContainsAgreeWithPrefixArithmetic() throws UnknownHostException {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int round = 0; round < 10_000; round++) {
+            int size = random.nextBoolean() ? 4 : 16;
+            byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            int length = random.nextInt(size * 8 + 1);
+            IpPrefix prefix = new IpPrefix(InetAddress.getByAddress(bytes), length);
+            byte[] other = bytes.clone();
+            if (random.nextBoolean()) { // flip one bit, inside or outside the prefix
+                int bit = random.nextInt(size * 8);
+                other[bit / 8] ^= (byte) (0x80 >>> (bit % 8));
+            }
+            BigInteger mask = BigInteger.ONE.shiftLeft(size * 8).subtract(BigInteger.ONE)
+                    .shiftRight(length).not();
+            BigInteger network = new BigInteger(1, bytes).and(mask);
+
+            String context = "seed " + seed + ", " + prefix + ", other " + InetAddress.getByAddress(other).getHostAddress();
+            IpPrefix masked = prefix.network();
+            assertThat(new BigInteger(1, masked.address().getAddress())).as(context).isEqualTo(network);
+            assertThat(masked.length()).as(context).isEqualTo(length);
+            assertThat(masked.network()).as(context).isSameAs(masked); // a network is its own: nothing allocated
+            assertThat(prefix.contains(InetAddress.getByAddress(other))).as(context)
+                    .isEqualTo(new BigInteger(1, other).and(mask).equals(network));
+            assertThat(prefix.contains(InetAddress.getByAddress(new byte[20 - size]))).as(context).isFalse(); // other family
         }
     }
 }

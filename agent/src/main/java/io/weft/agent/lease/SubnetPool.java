@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A cluster network cut into its node subnets, in address order, and their names in a store: the
@@ -13,6 +14,8 @@ import java.util.Set;
  * subnet (10.42.0.0/24) is a subnet like the others, as k3s hands it to its first node.
  */
 public final class SubnetPool {
+    private static final Pattern KEY = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}-[0-9]{1,2}");
+
     private final ClusterNetwork network;
     private final long first;
     private final int size;
@@ -73,7 +76,7 @@ public final class SubnetPool {
 
     /** The pool's subnet that {@code key} names, written exactly as {@link #key} writes it; empty for anything else. */
     public Optional<IpPrefix> subnetOfKey(String key) {
-        if (!key.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}-[0-9]{1,2}")) {
+        if (!KEY.matcher(key).matches()) {
             return Optional.empty();
         }
         int dash = key.indexOf('-');

@@ -31,8 +31,10 @@ import static io.weft.netlink.sys.Kernel.RT_TABLE_MAIN;
  * non-kernel route on it that no peer needs is removed, whoever made it.
  *
  * <p>A pass with nothing to do only reads (the device, its addresses, the routes, neighbours and
- * FDB entries) and changes nothing. A change the kernel refuses for one peer does not stop the
- * others: the pass goes on and throws the first refusal at the end, the rest suppressed in it.
+ * FDB entries) and changes nothing. The changes the peers need are sent to the kernel together, in
+ * that order (a {@link io.weft.netlink.Batch}: no waiting for an ACK per change). A change the kernel
+ * refuses for one peer does not stop the others: the pass goes on and throws the first refusal at the
+ * end, the rest suppressed in it.
  * Passes run one at a time. Closing leaves the kernel as it is, so that traffic keeps flowing while
  * the agent restarts.
  */
@@ -66,7 +68,7 @@ public final class VxlanOverlay implements Overlay {
             throw new IllegalStateException("the overlay of " + device.name() + " is closed");
         }
         long start = System.nanoTime();
-        Changes changes = new Changes();
+        Changes changes = new Changes(netlink.batch());
         int index = device.ensure(self.subnet(), changes);
         PeerPlan plan = PeerPlan.of(self, peers, index, underlay, settings);
         List<Route> mainRoutes = netlink.routes().list().stream().filter(route -> route.table() == RT_TABLE_MAIN).toList();
@@ -81,6 +83,7 @@ public final class VxlanOverlay implements Overlay {
         removeStaleRoutes(plan, weftRoutes, changes);
         removeStaleNeighbours(plan, neighbours, changes);
         removeStaleFdb(plan, fdb, index, changes);
+        changes.send();
 
         changes.throwIfRefused();
         return changes.result(plan.vxlanPeers(), plan.directPeers(), Duration.ofNanos(System.nanoTime() - start));
@@ -90,7 +93,7 @@ public final class VxlanOverlay implements Overlay {
     private void removeForeignRoutes(List<Route> mainRoutes, int index, Changes changes) {
         for (Route route : mainRoutes) {
             if (route.outputIndex() == index && route.protocol() != settings.routeProtocol() && route.protocol() != RTPROT_KERNEL) {
-                changes.attempt(Kind.DELETED, () -> netlink.routes().delete(route));
+                changes.queue(Kind.DELETED, batch -> batch.delete(route));
             }
         }
     }
@@ -101,9 +104,9 @@ public final class VxlanOverlay implements Overlay {
         for (Neighbour wanted : plan.neighbours().values()) {
             Neighbour actual = byAddress.get(wanted.address());
             if (actual == null) {
-                changes.attempt(Kind.ADDED, () -> netlink.neighbours().replace(wanted));
+                changes.queue(Kind.ADDED, batch -> batch.replace(wanted));
             } else if (!actual.permanent() || !wanted.mac().equals(actual.mac())) {
-                changes.attempt(Kind.REPLACED, () -> netlink.neighbours().replace(wanted));
+                changes.queue(Kind.REPLACED, batch -> batch.replace(wanted));
             }
         }
     }
@@ -114,14 +117,14 @@ public final class VxlanOverlay implements Overlay {
         for (FdbEntry wanted : plan.fdb().values()) {
             List<FdbEntry> actual = byMac.getOrDefault(wanted.mac(), List.of());
             if (actual.isEmpty()) {
-                changes.attempt(Kind.ADDED, () -> netlink.fdb().replace(wanted));
-            } else if (actual.size() > 1) {
+                changes.queue(Kind.ADDED, batch -> batch.replace(wanted));
+            } else if (actual.size() > 1) { // two requests, the second only if the first was made: now, not queued
                 changes.attempt(Kind.REPLACED, () -> {
                     netlink.fdb().delete(everyRemote(index, wanted.mac()));
                     netlink.fdb().add(wanted);
                 });
             } else if (!actual.getFirst().permanent() || !Objects.equals(actual.getFirst().destination(), wanted.destination())) {
-                changes.attempt(Kind.REPLACED, () -> netlink.fdb().replace(wanted));
+                changes.queue(Kind.REPLACED, batch -> batch.replace(wanted));
             }
         }
     }
@@ -133,7 +136,7 @@ public final class VxlanOverlay implements Overlay {
             List<Route> actual = byDestination.getOrDefault(wanted.destination(), List.of());
             if (!actual.contains(wanted)) {
                 boolean overwrites = actual.stream().anyMatch(route -> route.metric() == wanted.metric());
-                changes.attempt(overwrites ? Kind.REPLACED : Kind.ADDED, () -> netlink.routes().replace(wanted));
+                changes.queue(overwrites ? Kind.REPLACED : Kind.ADDED, batch -> batch.replace(wanted));
             }
         }
     }
@@ -146,7 +149,7 @@ public final class VxlanOverlay implements Overlay {
         for (Route route : weftRoutes) {
             Route wanted = plan.routes().get(route.destination());
             if (wanted == null || (!wanted.equals(route) && wanted.metric() != route.metric())) {
-                changes.attempt(Kind.DELETED, () -> netlink.routes().delete(route));
+                changes.queue(Kind.DELETED, batch -> batch.delete(route));
             }
         }
     }
@@ -155,7 +158,7 @@ public final class VxlanOverlay implements Overlay {
     private void removeStaleNeighbours(PeerPlan plan, List<Neighbour> present, Changes changes) {
         for (Neighbour neighbour : present) {
             if (neighbour.permanent() && !plan.neighbours().containsKey(neighbour.address())) {
-                changes.attempt(Kind.DELETED, () -> netlink.neighbours().delete(neighbour));
+                changes.queue(Kind.DELETED, batch -> batch.delete(neighbour));
             }
         }
     }
@@ -163,7 +166,7 @@ public final class VxlanOverlay implements Overlay {
     private void removeStaleFdb(PeerPlan plan, List<FdbEntry> present, int index, Changes changes) {
         for (MacAddress mac : byMac(present).keySet()) {
             if (!plan.fdb().containsKey(mac)) {
-                changes.attempt(Kind.DELETED, () -> netlink.fdb().delete(everyRemote(index, mac)));
+                changes.queue(Kind.DELETED, batch -> batch.delete(everyRemote(index, mac)));
             }
         }
     }

@@ -5,6 +5,7 @@ import io.weft.netlink.wire.Attributes;
 import io.weft.netlink.wire.Message;
 import io.weft.netlink.wire.MessageWriter;
 import io.weft.netlink.wire.NetlinkSocket;
+import io.weft.netlink.wire.Request;
 
 import java.util.List;
 
@@ -45,12 +46,12 @@ public final class Fdb {
 
     /** Adds an entry; EEXIST when the device has one for that MAC already, whatever its destination. */
     public void add(FdbEntry entry) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, entry, w -> encode(w, entry));
+        socket.execute(addRequest(entry));
     }
 
     /** Adds the entry, or points the existing one for that MAC at the new destination. */
     public void replace(FdbEntry entry) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, entry, w -> encode(w, entry));
+        socket.execute(replaceRequest(entry));
     }
 
     /**
@@ -59,7 +60,22 @@ public final class Fdb {
      * entry: pass a null destination to remove the MAC wherever it points.
      */
     public void delete(FdbEntry entry) {
-        socket.execute(RTM_DELNEIGH, 0, entry, w -> encode(w, entry));
+        socket.execute(deleteRequest(entry));
+    }
+
+    /** What {@link #add} sends; a {@link io.weft.netlink.Batch} sends many together. */
+    public static Request addRequest(FdbEntry entry) {
+        return new Request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, entry, w -> encode(w, entry));
+    }
+
+    /** What {@link #replace} sends. */
+    public static Request replaceRequest(FdbEntry entry) {
+        return new Request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, entry, w -> encode(w, entry));
+    }
+
+    /** What {@link #delete} sends. */
+    public static Request deleteRequest(FdbEntry entry) {
+        return new Request(RTM_DELNEIGH, 0, entry, w -> encode(w, entry));
     }
 
     private static void encode(MessageWriter w, FdbEntry entry) {

@@ -5,6 +5,7 @@ import io.weft.netlink.wire.Attributes;
 import io.weft.netlink.wire.Message;
 import io.weft.netlink.wire.MessageWriter;
 import io.weft.netlink.wire.NetlinkSocket;
+import io.weft.netlink.wire.Request;
 
 import java.net.Inet4Address;
 import java.util.List;
@@ -34,17 +35,32 @@ public final class Neighbours {
 
     /** Adds an entry; EEXIST when the link already has one for that address. */
     public void add(Neighbour neighbour) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, neighbour, w -> encode(w, neighbour));
+        socket.execute(addRequest(neighbour));
     }
 
     /** Adds the entry, or overwrites the one for that address: its MAC, state and flags. */
     public void replace(Neighbour neighbour) {
-        socket.execute(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, neighbour, w -> encode(w, neighbour));
+        socket.execute(replaceRequest(neighbour));
     }
 
     /** Deletes the entry for the neighbour's address on its link (the MAC is not compared); ENOENT when none. */
     public void delete(Neighbour neighbour) {
-        socket.execute(RTM_DELNEIGH, 0, neighbour, w -> {
+        socket.execute(deleteRequest(neighbour));
+    }
+
+    /** What {@link #add} sends; a {@link io.weft.netlink.Batch} sends many together. */
+    public static Request addRequest(Neighbour neighbour) {
+        return new Request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, neighbour, w -> encode(w, neighbour));
+    }
+
+    /** What {@link #replace} sends. */
+    public static Request replaceRequest(Neighbour neighbour) {
+        return new Request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, neighbour, w -> encode(w, neighbour));
+    }
+
+    /** What {@link #delete} sends. */
+    public static Request deleteRequest(Neighbour neighbour) {
+        return new Request(RTM_DELNEIGH, 0, neighbour, w -> {
             w.ndmsg(family(neighbour), neighbour.linkIndex(), 0, 0, 0);
             w.attribute(NDA_DST, neighbour.address().getAddress());
         });

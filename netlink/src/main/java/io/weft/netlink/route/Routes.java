@@ -5,6 +5,7 @@ import io.weft.netlink.wire.Attributes;
 import io.weft.netlink.wire.Message;
 import io.weft.netlink.wire.MessageWriter;
 import io.weft.netlink.wire.NetlinkSocket;
+import io.weft.netlink.wire.Request;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -27,12 +28,12 @@ public final class Routes {
 
     /** Adds a route; EEXIST when its table has one to the same destination with the same metric. */
     public void add(Route route) {
-        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, route, w -> encode(w, route, route.scope()));
+        socket.execute(addRequest(route));
     }
 
     /** Adds the route, or replaces the one to the same destination and metric in its table (a new gateway, say). */
     public void replace(Route route) {
-        socket.execute(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route, w -> encode(w, route, route.scope()));
+        socket.execute(replaceRequest(route));
     }
 
     /**
@@ -42,7 +43,22 @@ public final class Routes {
      * not make by accident. ESRCH when no route matches.
      */
     public void delete(Route route) {
-        socket.execute(RTM_DELROUTE, 0, route, w -> encode(w, route, RT_SCOPE_NOWHERE));
+        socket.execute(deleteRequest(route));
+    }
+
+    /** What {@link #add} sends; a {@link io.weft.netlink.Batch} sends many together. */
+    public static Request addRequest(Route route) {
+        return new Request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, route, w -> encode(w, route, route.scope()));
+    }
+
+    /** What {@link #replace} sends. */
+    public static Request replaceRequest(Route route) {
+        return new Request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route, w -> encode(w, route, route.scope()));
+    }
+
+    /** What {@link #delete} sends. */
+    public static Request deleteRequest(Route route) {
+        return new Request(RTM_DELROUTE, 0, route, w -> encode(w, route, RT_SCOPE_NOWHERE));
     }
 
     /**

@@ -46,18 +46,26 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * A {@code NETLINK_ROUTE} socket in the network namespace of the thread that opened it. Requests
  * carry increasing sequence numbers and ask for an ACK; errors come back with the kernel's
  * extended-ACK message. Dumps are read to {@code NLMSG_DONE} and retried when the kernel marks them
- * interrupted. One request at a time per socket: the methods are synchronized, so a socket may be
- * shared by threads.
+ * interrupted. One request at a time per socket (or one batch, {@link #executeAll}): the methods are
+ * synchronized, so a socket may be shared by threads.
  */
 public final class NetlinkSocket implements AutoCloseable {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int DUMP_ATTEMPTS = 10;
+    /**
+     * Requests per datagram in {@link #executeAll}. The kernel answers a refused request even unasked,
+     * and drops answers that do not fit the receive buffer (208 KiB by default, each answer taking about
+     * 1 KiB of it): 64 leave room for every one to be refused, and still make the two system calls per
+     * datagram a small share of the kernel's work per request.
+     */
+    private static final int REQUESTS_PER_DATAGRAM = 64;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment receiveBuffer = arena.allocate(BUFFER_SIZE, 8);
     private final MemorySegment kernelAddress = arena.allocate(SIZEOF_SOCKADDR_NL, 4);
     private final MessageWriter writer = new MessageWriter(arena.allocate(BUFFER_SIZE, 8));
+    private MemorySegment batchBuffer; // allocated by the first executeAll
     private int sequence = (int) (System.nanoTime() & 0x3fffffff);
     private boolean closed;
 
@@ -105,6 +113,98 @@ public final class NetlinkSocket implements AutoCloseable {
     public synchronized void execute(int type, int flags, Object object, Consumer<MessageWriter> body) {
         int seq = send(type, flags | NLM_F_ACK, body);
         receive(seq, type, object, message -> { });
+    }
+
+    /** Sends one request and waits for its ACK. */
+    public void execute(Request request) {
+        execute(request.type(), request.flags(), request.object(), request.body());
+    }
+
+    /** Why one request of a batch was refused: its index in the batch, and the kernel's answer. */
+    public record Failure(int index, NetlinkException error) {}
+
+    /**
+     * Sends the requests in their order, many to a datagram, and returns those the kernel refused. The
+     * kernel handles them one after the other as if each was sent alone: a refused request does not
+     * stop the ones after it. Only the last request of a datagram asks for an ACK; the others are
+     * answered only when refused, so a datagram costs one send and, when everything succeeds, one
+     * receive. Should the kernel drop answers anyway ({@code ENOBUFS}), the requests of that datagram
+     * not yet answered are reported with {@code ENOBUFS}: whether they were made is not known.
+     */
+    public synchronized List<Failure> executeAll(List<Request> requests) {
+        if (batchBuffer == null) {
+            batchBuffer = arena.allocate(BUFFER_SIZE, 8);
+        }
+        List<Failure> failures = new ArrayList<>();
+        int next = 0;
+        while (next < requests.size()) {
+            int first = next;
+            int firstSeq = sequence + 1;
+            long length = 0;
+            long lastOffset = 0;
+            while (next < requests.size() && next - first < REQUESTS_PER_DATAGRAM) {
+                Request request = requests.get(next);
+                MemorySegment message = encode(request.type(), request.flags(), request.body(), sequence + 1);
+                long end = length + Message.align((int) message.byteSize()); // the kernel finds the next message there
+                if (end > batchBuffer.byteSize()) {
+                    break; // the next datagram's first
+                }
+                sequence++;
+                MemorySegment.copy(message, 0, batchBuffer, length, message.byteSize());
+                lastOffset = length;
+                length = end;
+                next++;
+            }
+            int lastFlags = Short.toUnsignedInt(batchBuffer.get(JAVA_SHORT_UNALIGNED, lastOffset + 6));
+            batchBuffer.set(JAVA_SHORT_UNALIGNED, lastOffset + 6, (short) (lastFlags | NLM_F_ACK));
+            Syscalls.sendto(fd, batchBuffer, length, 0, kernelAddress);
+            receiveBatch(requests, first, firstSeq, sequence, failures);
+        }
+        return failures;
+    }
+
+    /** Reads the refusals of requests {@code firstSeq..lastSeq} (the first being {@code requests[first]}) until the last one's answer. */
+    private void receiveBatch(List<Request> requests, int first, int firstSeq, int lastSeq, List<Failure> failures) {
+        boolean[] answered = new boolean[lastSeq - firstSeq + 1];
+        while (true) {
+            long length;
+            try {
+                length = Syscalls.recv(fd, receiveBuffer, 0);
+            } catch (SyscallException e) {
+                if (e.errno() != ENOBUFS) {
+                    throw e;
+                }
+                for (int i = 0; i < answered.length; i++) {
+                    if (!answered[i]) {
+                        Request request = requests.get(first + i);
+                        failures.add(new Failure(first + i, new NetlinkException(MessageTypes.name(request.type()),
+                                String.valueOf(request.object()), ENOBUFS, "the kernel dropped answers: whether this was done is not known")));
+                    }
+                }
+                return; // an answer still queued comes with a sequence number no later request has: skipped
+            }
+            checkLength(length);
+            long offset = 0;
+            while (offset + SIZEOF_NLMSGHDR <= length) {
+                Message message = messageAt(offset, length);
+                offset += Message.align(message.length());
+                int seq = message.sequence();
+                if (message.type() != NLMSG_ERROR || Integer.compareUnsigned(seq - firstSeq, lastSeq - firstSeq) > 0) {
+                    continue; // a late answer to an earlier request: not ours
+                }
+                int index = seq - firstSeq;
+                answered[index] = true;
+                int error = -message.u32(0);
+                if (error != 0) {
+                    Request request = requests.get(first + index);
+                    failures.add(new Failure(first + index, new NetlinkException(MessageTypes.name(request.type()),
+                            String.valueOf(request.object()), error, extendedAckMessage(message))));
+                }
+                if (seq == lastSeq) {
+                    return; // answers come in order: every refusal before it has been read
+                }
+            }
+        }
     }
 
     /** Sends a request that the kernel answers with one message (a GET), and decodes that answer. */
@@ -173,16 +273,20 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private int send(int type, int flags, Consumer<MessageWriter> body) {
+        int seq = ++sequence;
+        MemorySegment message = encode(type, flags, body, seq);
+        Syscalls.sendto(fd, message, message.byteSize(), 0, kernelAddress);
+        return seq;
+    }
+
+    private MemorySegment encode(int type, int flags, Consumer<MessageWriter> body, int seq) {
         if (closed) {
             throw new IllegalStateException("netlink socket is closed");
         }
-        int seq = ++sequence;
         writer.start(type, flags | NLM_F_REQUEST);
         writer.sequence(seq);
         body.accept(writer);
-        MemorySegment message = writer.finish();
-        Syscalls.sendto(fd, message, message.byteSize(), 0, kernelAddress);
-        return seq;
+        return writer.finish();
     }
 
     /** Reads replies to {@code seq} until its ACK, error or NLMSG_DONE; returns whether a dump was interrupted. */

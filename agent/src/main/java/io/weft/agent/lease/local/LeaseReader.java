@@ -11,21 +11,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Reads the lease files, without the lock: every file is whole (renamed or linked into place), so a
  * reader sees each lease before or after a change, never during. A reader kept across scans (a watch's)
- * re-reads only files whose inode, mtime or size changed, so polling a thousand leases costs a thousand
- * {@code stat}s, and warns about an unreadable file once per version of it. One reader per thread.
+ * re-reads only files whose inode, mtime or size changed, and hands out its last scan again while none
+ * did, so polling a thousand leases costs a thousand {@code stat}s and little else; it warns about an
+ * unreadable file once per version of it. One reader per thread.
  */
 final class LeaseReader {
     private static final System.Logger LOG = System.getLogger(LeaseReader.class.getName());
@@ -44,7 +46,9 @@ final class LeaseReader {
     private final Path directory;
     private final SubnetPool pool;
     private final Map<IpPrefix, Cached> cache = new HashMap<>();
+    private final Map<String, IpPrefix> subnetsByName = new HashMap<>(); // file names parsed once
     private final Set<String> strangers = new HashSet<>();
+    private Scan last; // handed out again while no file changed: a watch polls five times a second
 
     LeaseReader(Path directory, SubnetPool pool) {
         this.directory = directory;
@@ -53,33 +57,55 @@ final class LeaseReader {
 
     Scan scan() {
         Map<IpPrefix, Cached> seen = new HashMap<>();
+        boolean changed = false;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(AtomicFiles.TEMP_PREFIX)) {
                     continue;
                 }
-                Optional<IpPrefix> subnet = pool.subnetOfKey(name);
-                if (subnet.isEmpty()) {
+                IpPrefix subnet = subnetNamed(name);
+                if (subnet == null) {
                     if (strangers.add(name)) {
                         LOG.log(WARNING, "ignoring {0}: not named like a /{1} subnet of {2} (e.g. {3})", entry,
                                 pool.network().subnetLength(), pool.network().network(), SubnetPool.key(pool.subnet(0)));
                     }
                     continue;
                 }
-                current(entry, subnet.get()).ifPresent(cached -> seen.put(subnet.get(), cached));
+                Optional<Cached> current = current(entry, subnet);
+                if (current.isPresent()) {
+                    seen.put(subnet, current.get());
+                    changed |= current.get() != cache.get(subnet);
+                }
             }
         } catch (IOException e) {
             throw AtomicFiles.failure("list", directory, e);
         }
+        if (!changed && last != null && seen.size() == cache.size()) {
+            return last; // the same files, each unchanged
+        }
         cache.keySet().retainAll(seen.keySet());
         cache.putAll(seen);
+        subnetsByName.values().retainAll(seen.keySet());
 
         Map<IpPrefix, Lease> leases = new HashMap<>();
         Set<IpPrefix> unreadable = new HashSet<>();
         seen.forEach((subnet, cached) ->
                 cached.lease().ifPresentOrElse(lease -> leases.put(subnet, lease), () -> unreadable.add(subnet)));
-        return new Scan(sorted(leases), Set.copyOf(unreadable));
+        last = new Scan(Collections.unmodifiableMap(sorted(leases)), Set.copyOf(unreadable));
+        return last;
+    }
+
+    /** The pool's subnet that a file is named for, or null. */
+    private IpPrefix subnetNamed(String name) {
+        IpPrefix known = subnetsByName.get(name);
+        if (known == null) {
+            known = pool.subnetOfKey(name).orElse(null);
+            if (known != null) {
+                subnetsByName.put(name, known);
+            }
+        }
+        return known;
     }
 
     /** One lease file as it is now; an {@link IllegalArgumentException} naming the file if it is not a lease. */
@@ -122,9 +148,12 @@ final class LeaseReader {
         }
     }
 
+    /** Lowest subnet first, each subnet's place in the pool worked out once. */
     private Map<IpPrefix, Lease> sorted(Map<IpPrefix, Lease> leases) {
+        Map<Integer, IpPrefix> byIndex = new TreeMap<>();
+        leases.keySet().forEach(subnet -> byIndex.put(pool.index(subnet), subnet));
         Map<IpPrefix, Lease> sorted = new LinkedHashMap<>();
-        leases.keySet().stream().sorted(Comparator.comparingInt(pool::index)).forEach(subnet -> sorted.put(subnet, leases.get(subnet)));
+        byIndex.values().forEach(subnet -> sorted.put(subnet, leases.get(subnet)));
         return sorted;
     }
 }

@@ -199,10 +199,7 @@ public final class LocalLeaseStore implements LeaseStore {
         synchronized (listReader) { // a reader is for one thread at a time
             leases = listReader.scan().leases();
         }
-        return leases.values().stream()
-                .filter(lease -> !expired(lease, now))
-                .sorted(java.util.Comparator.comparingInt(lease -> pool.index(lease.subnet())))
-                .toList();
+        return leases.values().stream().filter(lease -> !expired(lease, now)).toList(); // the scan sorted them
     }
 
     /**
@@ -235,10 +232,11 @@ public final class LocalLeaseStore implements LeaseStore {
         Map<IpPrefix, Lease> leases = reader.scan().leases();
         Instant now = clock.instant();
         List<Lease> expired = leases.values().stream().filter(lease -> expired(lease, now)).toList();
-        if (!expired.isEmpty()) {
-            deleteIfStillExpired(expired);
-            leases = reader.scan().leases();
+        if (expired.isEmpty()) {
+            return leases; // the reader's scan, unchanged while no file changes: nothing copied per poll
         }
+        deleteIfStillExpired(expired);
+        leases = reader.scan().leases();
         Map<IpPrefix, Lease> unexpired = new LinkedHashMap<>(leases);
         unexpired.values().removeIf(lease -> expired(lease, now));
         return unexpired;

@@ -1,0 +1,139 @@
+package io.weft.cli;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.weft.agent.lease.etcd.EtcdServer;
+import io.weft.netlink.IpPrefix;
+import io.weft.netlink.MacAddress;
+import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.testing.Sandbox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.weft.cli.OverlayEntries.reachesThroughVxlan;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The etcd and Kubernetes stores in real {@code weft agent} processes started with the JVM options the
+ * {@code weft} launcher gives the agent ({@link AgentProcess#launcherOptions}: a 16 MiB heap, 32 MiB for
+ * the Kubernetes store, whose client needs more than 16), two nodes each, reaching each other's pods
+ * through VXLAN. etcd and the Kubernetes mock server run on this JVM's
+ * loopback; each node reaches them on its own loopback through a {@link LoopbackRelay}.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SmallNodeStoresTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final int STORE_PORT = 2379;
+
+    KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    private final Sandbox sandbox = new Sandbox();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final List<AgentProcess> agents = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        try {
+            for (AutoCloseable closeable : opened.reversed()) {
+                closeable.close();
+            }
+        } finally {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void agentsOnTheEtcdStoreWorkWithinTheLauncherOptions() throws Exception {
+        assumeTrue(Files.isExecutable(EtcdServer.BINARY), "etcd is not installed at " + EtcdServer.BINARY + " (apt-get install etcd-server)");
+        EtcdServer etcd = EtcdServer.start();
+        opened.add(etcd);
+        List<String> store = List.of("--store", "etcd", "--etcd-endpoints", "http://127.0.0.1:" + STORE_PORT);
+
+        assertTwoNodesReachEachOther(etcd.endpoint().getPort(), store);
+    }
+
+    @Test
+    void agentsOnTheKubernetesStoreWorkWithinTheLauncherOptions() throws Exception {
+        createNode("node-1", "10.42.1.0/24");
+        createNode("node-2", "10.42.2.0/24");
+        URI server = URI.create(client.getMasterUrl().toString());
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster:
+                    server: %s://127.0.0.1:%d
+                    insecure-skip-tls-verify: true
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: test}
+                current-context: mock
+                users:
+                - name: test
+                  user: {token: test}
+                """.formatted(server.getScheme(), STORE_PORT));
+        List<String> store = List.of("--store", "kubernetes", "--kubeconfig", kubeconfig.toString());
+
+        assertTwoNodesReachEachOther(server.getPort(), store);
+        for (String name : List.of("node-1", "node-2")) {
+            Node node = client.nodes().withName(name).get();
+            assertThat(node.getMetadata().getAnnotations()).as("%s's annotations", name).containsKey("weft.io/backend-data");
+        }
+    }
+
+    /** Two routed nodes, each with a relay to the store on {@code storePort} and an agent on it, programming each other. */
+    private void assertTwoNodesReachEachOther(int storePort, List<String> store) throws Exception {
+        RoutedNodes nodes = new RoutedNodes(sandbox);
+        NetNamespace node1 = nodes.node("192.0.2.1", "192.0.2.254");
+        NetNamespace node2 = nodes.node("198.51.100.2", "198.51.100.254");
+        AgentProcess agent1 = start(node1, "node-1", storePort, store);
+        AgentProcess agent2 = start(node2, "node-2", storePort, store);
+        agent1.awaitReady(PATIENCE);
+        agent2.awaitReady(PATIENCE);
+        AgentProcess.Holding held1 = agent1.holding();
+        AgentProcess.Holding held2 = agent2.holding();
+
+        Await.until("each node reaches the other's pods through VXLAN", PATIENCE,
+                () -> reachesThroughVxlan(node1, IpPrefix.parse(held2.subnet()), MacAddress.parse(held2.vtepMac()), "198.51.100.2")
+                        && reachesThroughVxlan(node2, IpPrefix.parse(held1.subnet()), MacAddress.parse(held1.vtepMac()), "192.0.2.1"));
+        Thread.sleep(5_000); // a few periodic passes (every 2 s) and lease renewals within the heap
+        for (AgentProcess agent : agents) {
+            assertThat(agent.isAlive()).as("the agent still runs:\n%s", agent.log()).isTrue();
+            assertThat(agent.log()).doesNotContain("OutOfMemoryError");
+        }
+    }
+
+    private AgentProcess start(NetNamespace node, String name, int storePort, List<String> store) throws IOException {
+        opened.add(LoopbackRelay.open(node, STORE_PORT, storePort));
+        Path nodeDir = dir.resolve(name);
+        Files.createDirectories(nodeDir);
+        AgentProcess agent = AgentProcess.start(node, name, store, nodeDir, nodeDir.resolve("agent.log"));
+        opened.add(agent);
+        agents.add(agent);
+        return agent;
+    }
+
+    private void createNode(String name, String podCidr) {
+        client.nodes().resource(new NodeBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec()
+                .build()).create();
+    }
+}
