@@ -124,7 +124,7 @@ int main(void) {
     C(NUD_NOARP); C(NUD_PERMANENT); C(NUD_NONE);
 
     SECTION("linux/sockios.h, linux/ethtool.h: the SIOCETHTOOL ioctl");
-    C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM);
+    C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM); C(ETHTOOL_STXCSUM);
 
     SECTION("struct sizes");
     printf("    public static final int SIZEOF_NLMSGHDR = %zu;\n", sizeof(struct nlmsghdr));

@@ -267,6 +267,7 @@ public final class Kernel {
     // linux/sockios.h, linux/ethtool.h: the SIOCETHTOOL ioctl
     public static final int SIOCETHTOOL = 35142;
     public static final int ETHTOOL_GTXCSUM = 22;
+    public static final int ETHTOOL_STXCSUM = 23;
 
     // struct sizes
     public static final int SIZEOF_NLMSGHDR = 16;
