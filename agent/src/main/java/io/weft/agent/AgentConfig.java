@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * @param network the pod network and subnet size: required for the local and kubernetes stores; for
  *     etcd the store's {@code <prefix>/config} is the truth and this, when given, what it is created with
  * @param directRouting whether peers on the underlay's own subnet are reached by a plain route
+ * @param txChecksumOffload what TX checksum offload of {@code weft.1} is kept at
  * @param masquerade whether pod traffic leaving the pod network is masqueraded (nftables table {@code ip weft})
  * @param runDir the agent's volatile files: {@code subnet.env}, {@code cni.sock}
  * @param stateDir the agent's lasting files: {@code vtep-mac}, {@code ipam/}
@@ -37,7 +38,8 @@ import java.util.regex.Pattern;
  * @param reconcileInterval how often the kernel state is compared with the leases when nothing asked for it
  */
 public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<InetAddress> publicIp, Store store,
-                          Optional<ClusterNetwork> network, DirectRouting directRouting, boolean masquerade,
+                          Optional<ClusterNetwork> network, DirectRouting directRouting,
+                          TxChecksumOffload txChecksumOffload, boolean masquerade,
                           Path runDir, Path stateDir, Optional<CniInstall> installCni,
                           Optional<InetSocketAddress> httpAddress, Duration reconcileInterval) {
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
@@ -52,6 +54,13 @@ public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<I
 
     /** Whether peers on the underlay's own subnet get a plain route instead of VXLAN. */
     public enum DirectRouting { AUTO, OFF }
+
+    /**
+     * TX checksum offload of {@code weft.1}: {@code AUTO} turns it off on a kernel with the VXLAN checksum
+     * bug (before 5.7 and the fixed stable releases) and leaves it otherwise, {@code ON} keeps the kernel's
+     * default (on), {@code OFF} keeps it off.
+     */
+    public enum TxChecksumOffload { AUTO, ON, OFF }
 
     /** Where leases are kept. */
     public sealed interface Store {
@@ -144,6 +153,7 @@ public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<I
         Objects.requireNonNull(underlay, "underlay");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(directRouting, "directRouting");
+        Objects.requireNonNull(txChecksumOffload, "txChecksumOffload");
         if (nodeName == null || !NODE_NAME.matcher(nodeName).matches()) {
             throw new ConfigException("--node-name", (nodeName == null || nodeName.isEmpty() ? "is required"
                     : "\"" + nodeName + "\" is not a node name") + " (letters, digits, '.', '-', '_'; at most 253)");

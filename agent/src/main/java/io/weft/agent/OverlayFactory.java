@@ -12,7 +12,7 @@ public interface OverlayFactory {
      * @param node a handle on the node's namespace, owned by the agent (do not close it)
      * @param underlay the interface chosen to carry traffic between nodes
      * @param vtepMac the MAC {@code weft.1} must have, the one announced in the lease
-     * @param config the rest of what the overlay may need (direct routing)
+     * @param config the rest of what the overlay may need (direct routing, TX checksum offload)
      */
     Overlay create(Netlink node, UnderlayInterface underlay, MacAddress vtepMac, AgentConfig config);
 }

@@ -3,6 +3,7 @@ package io.weft.agent;
 import io.weft.agent.AgentConfig.CniInstall;
 import io.weft.agent.AgentConfig.DirectRouting;
 import io.weft.agent.AgentConfig.Store;
+import io.weft.agent.AgentConfig.TxChecksumOffload;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.underlay.UnderlayCriteria;
 
@@ -20,6 +21,7 @@ final class TestConfig {
     Store store = new Store.Local(Path.of("/var/lib/weft/leases"));
     Optional<ClusterNetwork> network = Optional.of(AgentConfig.DEFAULT_NETWORK);
     DirectRouting directRouting = DirectRouting.AUTO;
+    TxChecksumOffload txChecksumOffload = TxChecksumOffload.AUTO;
     boolean masquerade = true;
     Path runDir = AgentConfig.DEFAULT_RUN_DIR;
     Path stateDir = AgentConfig.DEFAULT_STATE_DIR;
@@ -28,7 +30,7 @@ final class TestConfig {
     Duration reconcileInterval = AgentConfig.DEFAULT_RECONCILE_INTERVAL;
 
     AgentConfig build() {
-        return new AgentConfig(nodeName, underlay, publicIp, store, network, directRouting, masquerade, runDir, stateDir,
+        return new AgentConfig(nodeName, underlay, publicIp, store, network, directRouting, txChecksumOffload, masquerade, runDir, stateDir,
                 installCni, httpAddress, reconcileInterval);
     }
 }

@@ -6,6 +6,7 @@ import io.weft.agent.AgentConfig.CniInstall;
 import io.weft.agent.AgentConfig.DirectRouting;
 import io.weft.agent.AgentConfig.EtcdTls;
 import io.weft.agent.AgentConfig.Store;
+import io.weft.agent.AgentConfig.TxChecksumOffload;
 import io.weft.agent.ConfigException;
 import io.weft.agent.PluginInstaller;
 import io.weft.agent.lease.ClusterNetwork;
@@ -106,6 +107,12 @@ final class AgentCommand implements Callable<Integer> {
             description = "Plain routes to peers on the underlay's subnet, no VXLAN (default: ${DEFAULT-VALUE}).")
     String directRouting;
 
+    @Option(names = "--tx-checksum-offload", paramLabel = "auto|on|off", defaultValue = "auto",
+            description = "TX checksum offload of weft.1: auto turns it off on kernels with the VXLAN checksum bug "
+                    + "(before 5.7, 5.6.13, 5.4.41, 4.19.123, 4.14.181), on keeps the kernel's default, off always "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String txChecksumOffload;
+
     @Option(names = "--vni", paramLabel = "VNI", defaultValue = "1",
             description = "The VXLAN network identifier of weft.1, the same on every node (default: ${DEFAULT-VALUE}).")
     int vni;
@@ -205,7 +212,7 @@ final class AgentCommand implements Callable<Integer> {
         UnderlayCriteria underlay = new UnderlayCriteria(ifaces, UnderlayCriteria.compile(ifaceRegexes),
                 Optional.ofNullable(ifaceCanReach).map(ip -> address("--iface-can-reach", ip)));
         return new AgentConfig(nodeName(storeSettings), underlay, Optional.ofNullable(publicIp).map(ip -> address("--public-ip", ip)),
-                storeSettings, pods, directRouting(), toggle("--masquerade", masquerade), runDir.toAbsolutePath(),
+                storeSettings, pods, directRouting(), txChecksumOffload(), toggle("--masquerade", masquerade), runDir.toAbsolutePath(),
                 stateDir.toAbsolutePath(), installCni ? Optional.of(new CniInstall(cniBinDir, cniConfDir)) : Optional.empty(),
                 httpAddress(), interval());
     }
@@ -219,7 +226,8 @@ final class AgentCommand implements Callable<Integer> {
         if (vxlanPort < 1 || vxlanPort > 0xffff) {
             throw new ConfigException("--vxlan-port", vxlanPort + " is not a UDP port (1..65535)");
         }
-        return new OverlaySettings(vni, vxlanPort, defaults.directRouting(), defaults.routeProtocol(), defaults.deviceName());
+        return new OverlaySettings(vni, vxlanPort, defaults.directRouting(), defaults.routeProtocol(), defaults.deviceName(),
+                defaults.txChecksumOffload());
     }
 
     private String nodeName(Store storeSettings) {
@@ -248,6 +256,15 @@ final class AgentCommand implements Callable<Integer> {
             case "auto" -> DirectRouting.AUTO;
             case "off" -> DirectRouting.OFF;
             default -> throw new ConfigException("--direct-routing", "\"" + directRouting + "\" is not auto or off");
+        };
+    }
+
+    private TxChecksumOffload txChecksumOffload() {
+        return switch (txChecksumOffload) {
+            case "auto" -> TxChecksumOffload.AUTO;
+            case "on" -> TxChecksumOffload.ON;
+            case "off" -> TxChecksumOffload.OFF;
+            default -> throw new ConfigException("--tx-checksum-offload", "\"" + txChecksumOffload + "\" is not auto, on or off");
         };
     }
 

@@ -11,6 +11,7 @@ import io.weft.agent.lease.local.LocalLeaseStore;
 import io.weft.agent.overlay.DirectRouting;
 import io.weft.agent.overlay.Overlay;
 import io.weft.agent.overlay.OverlaySettings;
+import io.weft.agent.overlay.TxChecksumOffload;
 import io.weft.agent.overlay.Underlay;
 import io.weft.agent.overlay.VxlanOverlay;
 import io.weft.agent.underlay.UnderlayInterface;
@@ -45,13 +46,18 @@ final class AgentWiring {
         return vxlan(OverlaySettings.defaults()).create(node, underlay, vtepMac, config);
     }
 
-    /** {@code settings} with the config's direct routing: what the agent's overlay runs with. */
+    /** {@code settings} with the config's direct routing and TX checksum offload: what the agent's overlay runs with. */
     static OverlaySettings overlaySettings(OverlaySettings settings, AgentConfig config) {
         DirectRouting directRouting = switch (config.directRouting()) {
             case AUTO -> DirectRouting.AUTO;
             case OFF -> DirectRouting.OFF;
         };
-        return settings.withDirectRouting(directRouting);
+        TxChecksumOffload txChecksumOffload = switch (config.txChecksumOffload()) {
+            case AUTO -> TxChecksumOffload.AUTO;
+            case ON -> TxChecksumOffload.ON;
+            case OFF -> TxChecksumOffload.OFF;
+        };
+        return settings.withDirectRouting(directRouting).withTxChecksumOffload(txChecksumOffload);
     }
 
     /** The route protocol number the overlay marks Weft's routes with, by which uninstall finds them. */

@@ -135,7 +135,7 @@ class ClusterOfAgentsTest {
     private void start(String name, NetNamespace node, Path leases) throws Exception {
         AgentConfig config = new AgentConfig(name, new UnderlayCriteria(List.of("eth0"), List.of(), Optional.empty()),
                 Optional.empty(), new AgentConfig.Store.Local(leases), Optional.of(AgentConfig.DEFAULT_NETWORK),
-                AgentConfig.DirectRouting.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
+                AgentConfig.DirectRouting.AUTO, AgentConfig.TxChecksumOffload.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(5));
         Agent agent = new Agent(config, node, AgentWiring::openStore, AgentWiring::createOverlay, PluginInstaller.none(), Nft.in(node));
         agents.add(agent);

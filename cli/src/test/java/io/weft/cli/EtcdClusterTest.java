@@ -156,7 +156,7 @@ class EtcdClusterTest {
     private AgentConfig config(String name) {
         return new AgentConfig(name, new UnderlayCriteria(List.of("eth0"), List.of(), Optional.empty()), Optional.empty(),
                 new AgentConfig.Store.Etcd(List.of(etcd.endpoint()), PREFIX, Optional.empty()), Optional.of(NETWORK),
-                AgentConfig.DirectRouting.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
+                AgentConfig.DirectRouting.AUTO, AgentConfig.TxChecksumOffload.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(5));
     }
 

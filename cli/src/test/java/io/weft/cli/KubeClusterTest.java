@@ -140,7 +140,7 @@ class KubeClusterTest {
     private AgentConfig agentConfig(String name) {
         return new AgentConfig(name, new UnderlayCriteria(List.of("eth0"), List.of(), Optional.empty()), Optional.empty(),
                 new AgentConfig.Store.Kubernetes(Optional.empty()), Optional.of(NETWORK),
-                AgentConfig.DirectRouting.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
+                AgentConfig.DirectRouting.AUTO, AgentConfig.TxChecksumOffload.AUTO, true, dir.resolve(name + "/run"), dir.resolve(name + "/state"),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(5));
     }
 

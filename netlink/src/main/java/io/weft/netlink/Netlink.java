@@ -1,6 +1,7 @@
 package io.weft.netlink;
 
 import io.weft.netlink.addr.Addresses;
+import io.weft.netlink.ethtool.Ethtool;
 import io.weft.netlink.link.Links;
 import io.weft.netlink.neigh.Fdb;
 import io.weft.netlink.neigh.Neighbours;
@@ -66,6 +67,19 @@ public final class Netlink implements AutoCloseable {
 
     public Fdb fdb() {
         return fdb;
+    }
+
+    /**
+     * The offloads of this handle's namespace's devices ({@code SIOCETHTOOL}, not netlink).
+     *
+     * @throws IllegalStateException on a handle from {@link #open()}, which knows no namespace to open
+     *     an ioctl socket in once its thread has moved on
+     */
+    public Ethtool ethtool() {
+        if (namespace == null) {
+            throw new IllegalStateException("a handle made with Netlink.open() has no namespace for ethtool: use Netlink.open(namespace)");
+        }
+        return Ethtool.in(namespace);
     }
 
     /** An empty batch of changes to routes, neighbours and FDB entries, sent together on this handle's socket. */

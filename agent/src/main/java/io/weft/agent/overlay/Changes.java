@@ -2,6 +2,7 @@ package io.weft.agent.overlay;
 
 import io.weft.netlink.Batch;
 import io.weft.netlink.NetlinkException;
+import io.weft.netlink.sys.SyscallException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ final class Changes {
     private int added;
     private int replaced;
     private int deleted;
-    private final List<NetlinkException> refusals = new ArrayList<>();
+    private final List<RuntimeException> refusals = new ArrayList<>();
 
     Changes(Batch batch) {
         this.batch = batch;
@@ -51,13 +52,21 @@ final class Changes {
         count(kind);
     }
 
-    /** Makes a change now; a refusal is kept and thrown by {@link #throwIfRefused} at the end of the pass. */
+    /**
+     * Makes a change now; a refusal (netlink's, or a system call's such as an ethtool ioctl) is kept and
+     * thrown by {@link #throwIfRefused} at the end of the pass.
+     */
     void attempt(Kind kind, Runnable change) {
         try {
             make(kind, change);
-        } catch (NetlinkException e) {
+        } catch (NetlinkException | SyscallException e) {
             refusals.add(e);
         }
+    }
+
+    /** Keeps the failure of a step that changes nothing (a read) for {@link #throwIfRefused}, as a refusal is kept. */
+    void failed(RuntimeException failure) {
+        refusals.add(failure);
     }
 
     /** Queues one change for {@link #send}, where it is counted once made; a refusal is kept as {@link #attempt}'s. */
@@ -93,7 +102,7 @@ final class Changes {
         if (refusals.isEmpty()) {
             return;
         }
-        NetlinkException first = refusals.getFirst();
+        RuntimeException first = refusals.getFirst();
         refusals.subList(1, refusals.size()).forEach(first::addSuppressed);
         throw first;
     }

@@ -1,5 +1,6 @@
 package io.weft.agent.overlay;
 
+import io.weft.agent.kernel.KernelRelease;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.overlay.Changes.Kind;
 import io.weft.netlink.IpPrefix;
@@ -30,11 +31,11 @@ import static io.weft.netlink.sys.Kernel.RT_TABLE_MAIN;
  * neighbours and FDB entries. The device is Weft's: every FDB entry, permanent neighbour and
  * non-kernel route on it that no peer needs is removed, whoever made it.
  *
- * <p>A pass with nothing to do only reads (the device, its addresses, the routes, neighbours and
- * FDB entries) and changes nothing. The changes the peers need are sent to the kernel together, in
- * that order (a {@link io.weft.netlink.Batch}: no waiting for an ACK per change). A change the kernel
- * refuses for one peer does not stop the others: the pass goes on and throws the first refusal at the
- * end, the rest suppressed in it.
+ * <p>A pass with nothing to do only reads (the device, its addresses, its TX checksum offload when the
+ * settings keep it at a value, the routes, neighbours and FDB entries) and changes nothing. The
+ * changes the peers need are sent to the kernel together, in that order (a {@link io.weft.netlink.Batch}:
+ * no waiting for an ACK per change). A change the kernel refuses for one peer (or for the offload) does
+ * not stop the others: the pass goes on and throws the first refusal at the end, the rest suppressed in it.
  * Passes run one at a time. Closing leaves the kernel as it is, so that traffic keeps flowing while
  * the agent restarts.
  */
@@ -51,10 +52,15 @@ public final class VxlanOverlay implements Overlay {
      *     program it into their neighbour and FDB entries
      */
     public VxlanOverlay(Netlink netlink, Underlay underlay, OverlaySettings settings, MacAddress deviceMac) {
+        this(netlink, underlay, settings, deviceMac, KernelRelease.running());
+    }
+
+    /** @param kernelRelease the kernel's {@code uname -r} that {@link TxChecksumOffload#AUTO} is judged by */
+    VxlanOverlay(Netlink netlink, Underlay underlay, OverlaySettings settings, MacAddress deviceMac, String kernelRelease) {
         this.netlink = Objects.requireNonNull(netlink, "netlink");
         this.underlay = Objects.requireNonNull(underlay, "underlay");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.device = new VxlanDevice(netlink, underlay, settings, deviceMac);
+        this.device = new VxlanDevice(netlink, underlay, settings, deviceMac, kernelRelease);
     }
 
     /** The MTU of the device, and so the one pods get ({@code WEFT_MTU}). */

@@ -1,5 +1,7 @@
 package io.weft.lab.doctor;
 
+import io.weft.agent.kernel.KernelRelease;
+
 import java.util.ArrayList;
 import java.util.List;
 

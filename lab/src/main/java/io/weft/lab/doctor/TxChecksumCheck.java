@@ -1,5 +1,6 @@
 package io.weft.lab.doctor;
 
+import io.weft.agent.kernel.KernelRelease;
 import io.weft.netlink.ethtool.Ethtool;
 
 import java.util.List;
