@@ -5,6 +5,7 @@ import io.weft.agent.AgentConfig;
 import io.weft.agent.AgentConfig.DirectRouting;
 import io.weft.agent.AgentConfig.Store;
 import io.weft.agent.ConfigException;
+import io.weft.agent.overlay.TxChecksumOffload;
 import io.weft.agent.underlay.UnderlayCriteria;
 import io.weft.netlink.IpPrefix;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -53,6 +55,7 @@ class AgentCommandTest {
         assertThat(config.store()).isEqualTo(new Store.Local(Path.of("/var/lib/weft/leases")));
         assertThat(config.network()).contains(AgentConfig.DEFAULT_NETWORK);
         assertThat(config.directRouting()).isEqualTo(DirectRouting.AUTO);
+        assertThat(config.txChecksumOffload()).isEqualTo(AgentConfig.TxChecksumOffload.AUTO);
         assertThat(config.masquerade()).isTrue();
         assertThat(config.cniSocket()).isEqualTo(Path.of("/run/weft/cni.sock"));
         assertThat(config.subnetFile()).isEqualTo(Path.of("/run/weft/subnet.env"));
@@ -68,7 +71,7 @@ class AgentCommandTest {
                 "--iface-can-reach", "10.0.0.1", "--public-ip", "203.0.113.7", "--store", "etcd",
                 "--etcd-endpoints", "https://10.0.0.1:2379,https://10.0.0.2:2379", "--etcd-prefix", "/lab",
                 "--etcd-cafile", "/etc/etcd/ca.pem", "--network", "10.50.0.0/16", "--subnet-len", "26",
-                "--direct-routing", "off", "--masquerade", "off", "--run-dir", "/run/weft-2", "--state-dir", "/var/lib/weft-2",
+                "--direct-routing", "off", "--tx-checksum-offload", "off", "--masquerade", "off", "--run-dir", "/run/weft-2", "--state-dir", "/var/lib/weft-2",
                 "--install-cni", "--cni-bin-dir", "/opt/cni/bin2", "--cni-conf-dir", "/etc/cni/net2.d",
                 "--http-address", "[::1]:9000", "--reconcile-interval", "5m");
 
@@ -82,6 +85,7 @@ class AgentCommandTest {
         assertThat(etcd.tls().orElseThrow().caFile()).contains(Path.of("/etc/etcd/ca.pem"));
         assertThat(config.network()).contains(AgentConfig.clusterNetwork(IpPrefix.parse("10.50.0.0/16"), 26));
         assertThat(config.directRouting()).isEqualTo(DirectRouting.OFF);
+        assertThat(config.txChecksumOffload()).isEqualTo(AgentConfig.TxChecksumOffload.OFF);
         assertThat(config.masquerade()).isFalse();
         assertThat(config.cniSocket()).isEqualTo(Path.of("/run/weft-2/cni.sock"));
         assertThat(config.vtepMacFile()).isEqualTo(Path.of("/var/lib/weft-2/vtep-mac"));
@@ -119,6 +123,17 @@ class AgentCommandTest {
     }
 
     @Test
+    void theTxChecksumOffloadReachesTheOverlaysSettings() {
+        for (String value : List.of("auto", "on", "off")) {
+            AgentCommand command = new AgentCommand();
+            new CommandLine(command).parseArgs("--node-name", "n1", "--tx-checksum-offload", value);
+
+            assertThat(AgentWiring.overlaySettings(command.overlaySettings(), command.config()).txChecksumOffload())
+                    .isEqualTo(TxChecksumOffload.valueOf(value.toUpperCase(Locale.ROOT)));
+        }
+    }
+
+    @Test
     void aWrongValueExits2WithItsFlagNamed() {
         record Case(List<String> args, String err) {}
         List<Case> cases = List.of(
@@ -131,6 +146,8 @@ class AgentCommandTest {
                 new Case(List.of("--iface-regex", "eth["), "weft agent: --iface-regex: \"eth[\" is not a regular expression"),
                 new Case(List.of("--masquerade", "yes"), "weft agent: --masquerade: \"yes\" is not on or off"),
                 new Case(List.of("--direct-routing", "always"), "weft agent: --direct-routing: \"always\" is not auto or off"),
+                new Case(List.of("--tx-checksum-offload", "false"),
+                        "weft agent: --tx-checksum-offload: \"false\" is not auto, on or off"),
                 new Case(List.of("--vni", "0"), "weft agent: --vni: 0 is not in 1..16777215"),
                 new Case(List.of("--vxlan-port", "65536"), "weft agent: --vxlan-port: 65536 is not a UDP port (1..65535)"),
                 new Case(List.of("--http-address", "localhost:80"), "weft agent: --http-address: \"localhost:80\" is not IP:PORT"),

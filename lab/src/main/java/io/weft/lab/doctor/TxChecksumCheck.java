@@ -11,7 +11,8 @@ import java.util.Optional;
  * 4.19.123, 4.14.181) miscompute the UDP checksum of a VXLAN packet that was NATed twice (a Service's
  * masquerade, then the encapsulation) when the device offloads TX checksums; the receiver drops it, TCP
  * retransmits its SYN until a retry happens to take another path, about 63 s later. Flannel's answer is
- * a documented workaround, offload off on its device; the Weft agent has no option to do that itself.
+ * a documented workaround, offload off on its device; the Weft agent turns it off itself
+ * ({@code --tx-checksum-offload auto}, the default, judges the kernel by the same {@link KernelRelease}).
  */
 final class TxChecksumCheck implements Check {
     private final String kernelRelease;
@@ -38,10 +39,12 @@ final class TxChecksumCheck implements Check {
         } catch (RuntimeException e) {
             return CheckResult.skipped(name(), "the offload state of " + device + " cannot be read: " + e.getMessage());
         }
-        if (!offload) {
-            return CheckResult.ok(name(), device + " computes its TX checksums in software (tx-checksum-ip-generic off)");
-        }
         Optional<KernelRelease> release = KernelRelease.parse(kernelRelease);
+        if (!offload) {
+            boolean affected = release.map(KernelRelease::hasVxlanChecksumBug).orElse(false);
+            return CheckResult.ok(name(), device + " computes its TX checksums in software (tx-checksum-ip-generic off)"
+                    + (affected ? ", as kernel " + kernelRelease + " needs for the VXLAN checksum bug" : ""));
+        }
         if (release.isEmpty()) {
             return CheckResult.skipped(name(), "kernel release \"" + kernelRelease + "\" is not a version number");
         }
@@ -56,8 +59,9 @@ final class TxChecksumCheck implements Check {
                         + "are dropped by the receiving node: connections through Services stall, typically 63 s until "
                         + "a SYN retry gets through (kubernetes#88986, k3s#2013). Fixed in 5.7 and stable 5.6.13, 5.4.41, "
                         + "4.19.123, 4.14.181; a distribution kernel may carry the fix under an older number",
-                "ethtool -K " + device + " tx-checksum-ip-generic off (Flannel's documented workaround; the Weft agent "
-                        + "has no option to apply it, and it is lost when " + device + " is made again, so keep it with a "
-                        + "udev rule), or move to a kernel with the fix")));
+                "the agent turns it off itself with --tx-checksum-offload auto, the default, or off, and keeps it off "
+                        + "when " + device + " is made again (seen on, the agent runs with on or predates the option); by "
+                        + "hand: ethtool -K " + device + " tx-checksum-ip-generic off, lost when " + device + " is made "
+                        + "again; or move to a kernel with the fix")));
     }
 }
