@@ -147,6 +147,7 @@ class K3sManifestTest {
         assertThat(config.network()).contains(new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24));
         assertThat(List.of(overlay.vni(), overlay.port())).containsExactly(1, 8472);
         assertThat(config.directRouting()).isEqualTo(DirectRouting.AUTO);
+        assertThat(config.txChecksumOffload()).isEqualTo(AgentConfig.TxChecksumOffload.AUTO);
         assertThat(config.masquerade()).isTrue();
         assertThat(config.underlay().ifaces()).isEmpty();
         assertThat(config.httpAddress()).contains(new InetSocketAddress(IpPrefix.parseAddress("192.0.2.10"), 9472));
