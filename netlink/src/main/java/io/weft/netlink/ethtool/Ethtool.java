@@ -54,8 +54,8 @@ public final class Ethtool {
     /**
      * Turns the device's TX checksum offload on or off ({@code ETHTOOL_STXCSUM}: every checksum feature
      * the device may change). A VXLAN device has one, {@code tx-checksum-ip-generic}, so off is
-     * {@code ethtool -K DEV tx-checksum-ip-generic off}. The kernel drops what depends on it (TSO) with
-     * it and brings it back with it.
+     * {@code ethtool -K DEV tx-checksum-ip-generic off}. The kernel may drop features that need it (TSO,
+     * scatter-gather) with it, as it does for {@code ethtool -K}.
      *
      * @throws io.weft.netlink.sys.SyscallException naming the device and errno: ENODEV when there is no
      *     such device, EOPNOTSUPP when the device has no checksum feature to change, EPERM without
