@@ -23,16 +23,25 @@ final class AgentWiring {
     private AgentWiring() {}
 
     static LeaseStore openStore(AgentConfig config) {
-        ClusterNetwork network = config.network().orElse(AgentConfig.DEFAULT_NETWORK);
+        ClusterNetwork network = network(config);
         return switch (config.store()) {
             case AgentConfig.Store.Local local -> new LocalLeaseStore(local.dir(), network);
-            case AgentConfig.Store.Etcd etcd -> EtcdLeaseStore.open(new EtcdConfig(etcd.endpoints(), etcd.prefix(),
-                    etcd.tls().flatMap(AgentConfig.EtcdTls::caFile).orElse(null),
-                    etcd.tls().flatMap(AgentConfig.EtcdTls::certFile).orElse(null),
-                    etcd.tls().flatMap(AgentConfig.EtcdTls::keyFile).orElse(null),
-                    EtcdConfig.DEFAULT_TTL), network);
+            case AgentConfig.Store.Etcd etcd -> EtcdLeaseStore.open(etcdConfig(etcd), network);
             case AgentConfig.Store.Kubernetes kubernetes -> KubeLeaseStore.connect(kubernetes.kubeconfig(), config.nodeName(), network);
         };
+    }
+
+    /** The cluster network the agent runs with. */
+    static ClusterNetwork network(AgentConfig config) {
+        return config.network().orElse(AgentConfig.DEFAULT_NETWORK);
+    }
+
+    static EtcdConfig etcdConfig(AgentConfig.Store.Etcd etcd) {
+        return new EtcdConfig(etcd.endpoints(), etcd.prefix(),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::caFile).orElse(null),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::certFile).orElse(null),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::keyFile).orElse(null),
+                EtcdConfig.DEFAULT_TTL);
     }
 
     /** The VXLAN overlay with {@code settings}' VNI and port, and the config's direct routing. */

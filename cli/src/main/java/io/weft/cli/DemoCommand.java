@@ -41,6 +41,10 @@ import java.util.function.Consumer;
         description = "Bring up a lab (3 nodes x 2 pods by default), connect every pod to every other pod (TCP connect and round trips, from inside the pods), measure throughput between two pods of one node, two pods of different nodes and two nodes' underlay addresses (iperf3 when installed, else a built-in stream), print the report and take the lab down. Exits 1 when any pair fails. See docs/lab.md.")
 final class DemoCommand implements Callable<Integer> {
     private static final Duration PAIR_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a signal waits for the lab to go down: its agents get 5 s to stop, then are killed. */
+    private static final Duration DOWN_WAIT = Duration.ofSeconds(60);
+    /** The exit status of a demo cut short, as a shell reports SIGINT. */
+    private static final int INTERRUPTED = 130;
 
     @Mixin
     LabShape shape;
@@ -80,31 +84,52 @@ final class DemoCommand implements Callable<Integer> {
             err.println("weft demo: " + e.getMessage());
             return 2;
         }
+        try (InterruptOnShutdown shutdown = InterruptOnShutdown.install(DOWN_WAIT, () -> LabCommand.progress(err,
+                keep ? "interrupted: keeping the lab (--keep)" : "interrupted: taking the lab down"))) {
+            return run(options, progress, shutdown);
+        }
+    }
+
+    /**
+     * Up, measure, report, down. A signal interrupts whichever step runs; it stops at once and the lab
+     * is taken down here, on this thread, after it: never while lab up still makes it.
+     */
+    private int run(LabOptions options, Consumer<String> progress, InterruptOnShutdown shutdown) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Lab lab;
         try {
             lab = new LabUp(dir, prefix, LabCommand.weft(), progress).up(options);
-        } catch (LabException e) {
+        } catch (LabException e) { // it removed what it made, or refused to touch a lab that is there
             err.println("weft demo: " + e.getMessage());
             return 1;
+        } catch (InterruptedException e) { // it left what it made, as lab.json says, to lab down
+            finish(progress, err, shutdown);
+            return INTERRUPTED;
         }
-        boolean passed;
         try {
             DemoReport report = measure(lab, progress);
             out.print(json ? report.json() + "\n" : "\n" + report.text());
             out.flush();
-            passed = report.passed();
+            return report.passed() ? 0 : 1;
+        } catch (InterruptedException e) {
+            return INTERRUPTED;
         } finally {
-            if (keep) {
-                progress.accept("kept the lab: weft lab status" + dirFlag() + ", weft lab exec" + dirFlag() + " node1 -- ip route,"
-                        + " weft lab down" + dirFlag());
-            } else {
-                down(progress, err);
-            }
+            finish(progress, err, shutdown);
         }
-        return passed ? 0 : 1;
     }
 
-    private DemoReport measure(Lab lab, Consumer<String> progress) {
+    private void finish(Consumer<String> progress, PrintWriter err, InterruptOnShutdown shutdown) throws InterruptedException {
+        shutdown.cleaningUp();
+        if (keep) {
+            progress.accept("kept the lab: weft lab status" + dirFlag() + ", weft lab exec" + dirFlag() + " node1 -- ip route,"
+                    + " weft lab down" + dirFlag());
+        } else {
+            down(progress, err);
+        }
+    }
+
+    private DemoReport measure(Lab lab, Consumer<String> progress) throws InterruptedException {
         progress.accept("connectivity: " + lab.pods().size() + " pods, " + lab.pods().size() * (lab.pods().size() - 1) + " pairs");
         MatrixResult matrix = ConnectivityMatrix.measure(lab.pods(), PAIR_TIMEOUT, false, pair -> {
             if (pair instanceof PairResult.Unreached failed) { // as soon as it is known, not only in the report

@@ -4,6 +4,7 @@ import io.weft.agent.AgentConfig;
 import io.weft.agent.ConfigException;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseStore;
+import io.weft.agent.lease.etcd.EtcdLeaseStore;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.lab.Lab;
 import io.weft.lab.LabLeases;
@@ -122,12 +123,16 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     /**
-     * Every lease in the agent's store. A local store must exist already: opening one creates it, and
-     * the doctor changes nothing.
+     * Every lease in the agent's store, read as the doctor reads everything: changing nothing. A local
+     * store must exist already (opening one creates it); etcd is read without the network config
+     * the agent writes when it finds none.
      */
     private static List<Lease> leases(AgentConfig config) {
         if (config.store() instanceof AgentConfig.Store.Local local && !Files.isRegularFile(local.dir().resolve("config"))) {
             throw new ConfigException("--store-dir", "no local store in " + local.dir() + " (no config file): is it the agent's?");
+        }
+        if (config.store() instanceof AgentConfig.Store.Etcd etcd) {
+            return EtcdLeaseStore.readLeases(AgentWiring.etcdConfig(etcd), AgentWiring.network(config));
         }
         try (LeaseStore store = AgentWiring.openStore(config)) {
             return store.list();

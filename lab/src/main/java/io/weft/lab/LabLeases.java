@@ -13,7 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 
-/** The leases a lab's agents hold, read from the lab's store the way its agents read it. */
+/** The leases a lab's agents hold, read from the lab's store the way its agents read it, changing nothing. */
 public final class LabLeases {
     private LabLeases() {
     }
@@ -45,11 +45,7 @@ public final class LabLeases {
         EtcdConfig config = new EtcdConfig(List.of(URI.create(etcd.endpoint())), EtcdConfig.DEFAULT_PREFIX,
                 null, null, null, EtcdConfig.DEFAULT_TTL);
         try (NetNamespace fabric = NetNamespace.open(etcd.netns())) {
-            return fabric.call(() -> {
-                try (LeaseStore store = EtcdLeaseStore.open(config, AgentConfig.DEFAULT_NETWORK)) {
-                    return store.list();
-                }
-            });
+            return fabric.call(() -> EtcdLeaseStore.readLeases(config, AgentConfig.DEFAULT_NETWORK));
         }
     }
 }

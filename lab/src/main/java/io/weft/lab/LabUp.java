@@ -50,7 +50,10 @@ public final class LabUp {
     /**
      * Brings the lab up and returns it; on failure everything made is removed again.
      *
-     * @throws LabException when it cannot start (a lab is up already, not root) or a step failed, saying which and why
+     * @throws LabException         when it cannot start (a lab is up already, not root) or a step failed, saying which and why
+     * @throws InterruptedException when interrupted: it stops where it is (a plugin it runs is killed) and leaves
+     *                              what it made, as {@code lab.json} records it, to {@link LabDown}, which the caller
+     *                              runs once nothing is being made any more
      */
     public Lab up(LabOptions options) throws LabException, InterruptedException {
         Topology topology = new Topology(prefix, options);
@@ -70,6 +73,11 @@ public final class LabUp {
             progress.accept("lab " + prefix + " is up: " + count(options.nodes(), "node") + ", " + count(lab.pods().size(), "pod") + ", in " + dir);
             return lab;
         } catch (IOException | RuntimeException | LabException e) {
+            if (Thread.interrupted()) { // the failure is the interrupt's (ClosedByInterruptException, say): not a step's
+                InterruptedException interrupted = new InterruptedException("interrupted while bringing the lab up");
+                interrupted.initCause(e);
+                throw interrupted;
+            }
             String why = e instanceof LabException || e instanceof IOException ? e.getMessage() : e.toString();
             progress.accept("lab up failed: " + why.lines().findFirst().orElse("") + "; removing what was made");
             try {

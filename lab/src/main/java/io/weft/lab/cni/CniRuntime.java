@@ -125,7 +125,14 @@ public final class CniRuntime {
             // it did not read its stdin: its exit code and output say why
         }
         String what = type + " " + command + " of " + containerId + " in " + nodeNetns;
-        if (!process.waitFor(timeout)) {
+        boolean exited;
+        try {
+            exited = process.waitFor(timeout);
+        } catch (InterruptedException e) {
+            process.destroyForcibly(); // a runtime that gives up on a pod does not leave its plugin running
+            throw e;
+        }
+        if (!exited) {
             process.destroyForcibly();
             throw new CniFailure(what + ": no answer within " + timeout.toSeconds() + " s");
         }

@@ -45,12 +45,12 @@ public final class ConnectivityMatrix {
     }
 
     /** Every pod to every other pod (not to itself). */
-    public static MatrixResult measure(List<LabPod> pods, Duration timeout) {
+    public static MatrixResult measure(List<LabPod> pods, Duration timeout) throws InterruptedException {
         return measure(pods, timeout, false);
     }
 
     /** As {@link #measure(List, Duration, boolean, Consumer)}, without progress. */
-    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf) {
+    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf) throws InterruptedException {
         return measure(pods, timeout, includeSelf, pair -> { });
     }
 
@@ -62,8 +62,11 @@ public final class ConnectivityMatrix {
      *                    (concurrently: it must be thread-safe), e.g. to show progress
      * @throws IllegalArgumentException naming the field when a pod's name repeats, its IP is not an address
      *                                  or its namespace cannot be opened; nothing is started then
+     * @throws InterruptedException     when interrupted: the pairs under way are stopped (a blocked one within
+     *                                  its timeout) and the servers closed before this throws
      */
-    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf, Consumer<PairResult> progress) {
+    public static MatrixResult measure(List<LabPod> pods, Duration timeout, boolean includeSelf, Consumer<PairResult> progress)
+            throws InterruptedException {
         Objects.requireNonNull(pods, "pods");
         Objects.requireNonNull(progress, "progress");
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -84,8 +87,12 @@ public final class ConnectivityMatrix {
                     serverFailures.put(pod.name(), "no echo server could listen on " + pod.ip() + ":" + ECHO_PORT + " in " + pod.netns() + ": " + e.getMessage());
                 }
             }
+            List<Future<PairResult>> futures = probeAll(pods, timeout, includeSelf, addresses, namespaces, servers, serverFailures, progress);
+            if (Thread.interrupted()) { // the executor's close stopped the pairs and said so
+                throw new InterruptedException("interrupted while measuring the matrix");
+            }
             List<PairResult> results = new ArrayList<>();
-            for (Future<PairResult> future : probeAll(pods, timeout, includeSelf, addresses, namespaces, servers, serverFailures, progress)) {
+            for (Future<PairResult> future : futures) {
                 results.add(join(future));
             }
             return new MatrixResult(pods, results, timeout);
@@ -118,18 +125,16 @@ public final class ConnectivityMatrix {
                     }));
                 }
             }
-        } // close() waits for every pair
+        } // close() waits for every pair; interrupted, it stops them first and leaves this thread interrupted
         return futures;
     }
 
-    private static PairResult join(Future<PairResult> future) {
+    /** A pair that is done: {@link #probeAll} waited for all. */
+    private static PairResult join(Future<PairResult> future) throws InterruptedException {
         try {
             return future.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("a pair's probe failed unexpectedly", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while measuring the matrix", e);
         }
     }
 

@@ -36,16 +36,17 @@ final class Iperf3 {
     private Iperf3() {
     }
 
-    static ThroughputResult measure(ThroughputPair pair, Duration duration) {
+    static ThroughputResult measure(ThroughputPair pair, Duration duration) throws InterruptedException {
         long seconds = Math.max(1, (duration.toMillis() + 999) / 1000);
         Process server = null;
+        Process client = null;
         try (NetNamespace serverNamespace = NetNamespace.open(pair.serverNetns());
              NetNamespace clientNamespace = NetNamespace.open(pair.clientNetns())) { // both exist before anything starts
             int port = freePort(serverNamespace, InetAddress.ofLiteral(pair.serverIp()));
             server = start(List.of("iperf3", "-s", "-1", "-B", pair.serverIp(), "-p", Integer.toString(port)), pair.serverNetns());
             CompletableFuture<String> serverOutput = readAsync(server.getInputStream());
             awaitListening(serverNamespace, port, server, serverOutput);
-            Process client = start(List.of("iperf3", "-c", pair.serverIp(), "-p", Integer.toString(port),
+            client = start(List.of("iperf3", "-c", pair.serverIp(), "-p", Integer.toString(port),
                     "-t", Long.toString(seconds), "-J", "--connect-timeout", Long.toString(CONNECT_TIMEOUT.toMillis())),
                     pair.clientNetns());
             CompletableFuture<String> clientOutput = readAsync(client.getInputStream());
@@ -58,8 +59,14 @@ final class Iperf3 {
         } catch (IOException | RuntimeException | ExecutionException e) {
             return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3, String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3, "interrupted");
+            // neither outlives the measurement: the client would send for its seconds, the server wait for it
+            if (client != null) {
+                client.destroyForcibly();
+            }
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            throw e;
         } finally {
             stop(server);
         }

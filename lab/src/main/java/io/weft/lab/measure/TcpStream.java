@@ -33,7 +33,7 @@ final class TcpStream {
     private record Received(long bytes, long nanos) {
     }
 
-    static ThroughputResult measure(ThroughputPair pair, Duration duration) {
+    static ThroughputResult measure(ThroughputPair pair, Duration duration) throws InterruptedException {
         try (NetNamespace serverNamespace = NetNamespace.open(pair.serverNetns());
              NetNamespace clientNamespace = NetNamespace.open(pair.clientNetns());
              ServerSocketChannel listener = Sockets.serverIn(serverNamespace, InetAddress.ofLiteral(pair.serverIp()), 0);
@@ -52,6 +52,11 @@ final class TcpStream {
                 Sockets.closeQuietly(listener);
                 return new ThroughputResult.Failed(pair, Throughput.Tool.BUILT_IN,
                         "the stream to " + pair.serverIp() + " stalled: not done " + GRACE.toSeconds() + " s after it should have ended");
+            } catch (InterruptedException e) {
+                // the executor's close would wait out the duration: closing the sockets ends both sides now
+                Sockets.closeQuietly(client);
+                Sockets.closeQuietly(listener);
+                throw e;
             } catch (ExecutionException e) {
                 Sockets.closeQuietly(client);
                 Sockets.closeQuietly(listener);
@@ -61,9 +66,6 @@ final class TcpStream {
             }
         } catch (IOException | RuntimeException e) {
             return new ThroughputResult.Failed(pair, Throughput.Tool.BUILT_IN, String.valueOf(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ThroughputResult.Failed(pair, Throughput.Tool.BUILT_IN, "interrupted");
         }
     }
 

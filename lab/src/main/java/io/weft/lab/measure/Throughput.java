@@ -25,15 +25,20 @@ public final class Throughput {
     }
 
     /** Measures with the {@linkplain Tool#available() available} tool. */
-    public static ThroughputResult measure(ThroughputPair pair, Duration duration) {
-        return measure(pair, duration, Tool.available());
+    public static ThroughputResult measure(ThroughputPair pair, Duration duration) throws InterruptedException {
+        Tool tool = Tool.available();
+        if (Thread.interrupted()) { // asking whether iperf3 runs was cut short: the answer is no answer
+            throw new InterruptedException("interrupted while looking for iperf3");
+        }
+        return measure(pair, duration, tool);
     }
 
     /**
      * @param duration how long the sender sends; iperf3 counts in whole seconds, so it gets this rounded up
      * @return the receiver's count, or why there is none; never throws for a path that does not work
+     * @throws InterruptedException when interrupted: the stream is stopped, and iperf3's processes, before this throws
      */
-    public static ThroughputResult measure(ThroughputPair pair, Duration duration, Tool tool) {
+    public static ThroughputResult measure(ThroughputPair pair, Duration duration, Tool tool) throws InterruptedException {
         Objects.requireNonNull(pair, "pair");
         Objects.requireNonNull(tool, "tool");
         if (duration == null || duration.isNegative() || duration.isZero()) {

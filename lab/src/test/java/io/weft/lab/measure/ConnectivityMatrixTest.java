@@ -22,7 +22,7 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void bridgedAndRoutedPodsReachEachOtherAndTheIsolatedOneFailsWithAReason() {
+    void bridgedAndRoutedPodsReachEachOtherAndTheIsolatedOneFailsWithAReason() throws InterruptedException {
         MatrixResult matrix = ConnectivityMatrix.measure(lab.all(), TIMEOUT);
 
         assertThat(matrix.pairs()).hasSize(12);
@@ -51,7 +51,7 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void aPodThatCannotAnswerBackTimesOut() {
+    void aPodThatCannotAnswerBackTimesOut() throws InterruptedException {
         // the node now routes to pod 4, whose SYN-ACKs have no route back: the client hears nothing
         Sandbox.ip(lab.node, "addr", "add", "10.9.0.1/24", "dev", "v-pod4");
 
@@ -66,7 +66,7 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void includesEachPodToItselfWhenAskedAndTellsProgress() {
+    void includesEachPodToItselfWhenAskedAndTellsProgress() throws InterruptedException {
         List<PairResult> told = new CopyOnWriteArrayList<>();
         MatrixResult matrix = ConnectivityMatrix.measure(List.of(lab.bridged1, lab.routed), TIMEOUT, true, told::add);
 
@@ -77,7 +77,7 @@ class ConnectivityMatrixTest {
     }
 
     @Test
-    void aPodWhoseAddressAnotherPodAnswersOnIsReportedAsTheWrongPod() {
+    void aPodWhoseAddressAnotherPodAnswersOnIsReportedAsTheWrongPod() throws InterruptedException {
         // "ghost" has pod 2's address, in pod 4's namespace: traffic for that address goes to pod 2
         Sandbox.ip(lab.sandboxNamespace(lab.isolated), "addr", "add", lab.bridged2.ip() + "/32", "dev", "eth0");
         LabPod ghost = new LabPod("ghost", "node", lab.isolated.netns(), lab.bridged2.ip());

@@ -21,7 +21,7 @@ class ThroughputTest {
 
     @ParameterizedTest
     @EnumSource(Throughput.Tool.class)
-    void aStreamBetweenTwoNamespacesCarriesData(Throughput.Tool tool) {
+    void aStreamBetweenTwoNamespacesCarriesData(Throughput.Tool tool) throws InterruptedException {
         assumeIperf3IfAsked(tool);
         ThroughputPair pair = new ThroughputPair("routed", ThroughputPair.Kind.CROSS_NODE,
                 lab.bridged1.netns(), lab.routed.netns(), lab.routed.ip());
@@ -39,7 +39,7 @@ class ThroughputTest {
 
     @ParameterizedTest
     @EnumSource(Throughput.Tool.class)
-    void aPathThatDoesNotWorkGivesAFailureWithItsReasonNotAnException(Throughput.Tool tool) {
+    void aPathThatDoesNotWorkGivesAFailureWithItsReasonNotAnException(Throughput.Tool tool) throws InterruptedException {
         assumeIperf3IfAsked(tool);
         ThroughputPair pair = new ThroughputPair("to nowhere", ThroughputPair.Kind.CROSS_NODE,
                 lab.bridged1.netns(), lab.isolated.netns(), lab.isolated.ip());

@@ -93,10 +93,28 @@ public final class EtcdLeaseStore implements LeaseStore {
      * @throws IllegalArgumentException when TLS files are unreadable
      */
     public static EtcdLeaseStore open(EtcdConfig config, ClusterNetwork network) {
+        return connected(config, network, EtcdLeaseStore::agreeOnNetwork);
+    }
+
+    /**
+     * The leases in etcd, read without changing anything: unlike {@link #open}, no network config is
+     * written when there is none, and no etcd lease is granted. For onlookers ({@code weft doctor}).
+     *
+     * @throws IllegalStateException when etcd is unreachable or holds another network
+     * @throws IllegalArgumentException when TLS files are unreadable
+     */
+    public static List<Lease> readLeases(EtcdConfig config, ClusterNetwork network) {
+        try (EtcdLeaseStore store = connected(config, network, EtcdLeaseStore::checkNetwork)) {
+            return store.list();
+        }
+    }
+
+    /** A store whose first call, {@code firstCall}, has succeeded: the connection works. */
+    private static EtcdLeaseStore connected(EtcdConfig config, ClusterNetwork network, Consumer<EtcdLeaseStore> firstCall) {
         Client client = connect(config);
         try {
             EtcdLeaseStore store = new EtcdLeaseStore(client, config, network);
-            store.agreeOnNetwork();
+            firstCall.accept(store);
             return store;
         } catch (IllegalStateException e) {
             client.close();
@@ -152,7 +170,19 @@ public final class EtcdLeaseStore implements LeaseStore {
             LOG.log(INFO, "etcd " + key + ": wrote network " + network.network() + " with subnetLen " + network.subnetLength());
             return;
         }
-        ByteSequence value = answer.getGetResponses().getFirst().getKvs().getFirst().getValue();
+        requireSameNetwork(key, answer.getGetResponses().getFirst().getKvs().getFirst().getValue());
+    }
+
+    /** As {@link #agreeOnNetwork}, without writing: a network config that is there must be ours. */
+    private void checkNetwork() {
+        ByteSequence key = layout.configKey();
+        List<KeyValue> found = calls.await(client.getKVClient().get(key), "get " + key, FIRST_CALL).getKvs();
+        if (!found.isEmpty()) {
+            requireSameNetwork(key, found.getFirst().getValue());
+        }
+    }
+
+    private void requireSameNetwork(ByteSequence key, ByteSequence value) {
         ClusterNetwork stored;
         try {
             stored = Layout.network(value);

@@ -14,7 +14,7 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Turns the node informer's events into lease events. Kubelet rewrites node status every few
- * minutes, so an update is reported only when the lease changed, appeared or vanished, or when the
+ * minutes, so an update is reported only when the lease changed, appeared, moved or vanished, or when the
  * informer hands over the same version again: that is a relist after a reconnect, which the
  * {@link io.weft.agent.lease.LeaseStore#watch} contract reports as Updated.
  */
@@ -34,16 +34,19 @@ final class NodeEvents implements ResourceEventHandler<Node> {
         NodeLeases.leaseOf(node, network).ifPresent(lease -> report(new LeaseEvent.Updated(lease)));
     }
 
+    /**
+     * A lease that vanished, or moved to another subnet (a new podCIDR), is reported Removed at its
+     * old subnet first: the agent knows leases by subnet, so an Updated alone would leave the old
+     * subnet's route in place until the next re-list.
+     */
     @Override
     public void onUpdate(Node before, Node after) {
         Optional<Lease> was = NodeLeases.leaseOf(before, network);
         Optional<Lease> is = NodeLeases.leaseOf(after, network);
-        if (is.isPresent()) {
-            if (!is.equals(was) || sameVersion(before, after)) {
-                report(new LeaseEvent.Updated(is.get()));
-            }
-        } else {
-            was.ifPresent(lease -> report(new LeaseEvent.Removed(lease.node(), lease.subnet())));
+        was.filter(old -> is.map(lease -> !lease.subnet().equals(old.subnet())).orElse(true))
+                .ifPresent(old -> report(new LeaseEvent.Removed(old.node(), old.subnet())));
+        if (is.isPresent() && (!is.equals(was) || sameVersion(before, after))) {
+            report(new LeaseEvent.Updated(is.get()));
         }
     }
 

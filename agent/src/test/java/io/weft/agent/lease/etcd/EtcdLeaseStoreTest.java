@@ -1,8 +1,10 @@
 package io.weft.agent.lease.etcd;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.TestInfo;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -225,6 +230,39 @@ class EtcdLeaseStoreTest {
     }
 
     @Test
+    void readingTheLeasesOfAnEmptyEtcdWritesNothingAndGrantsNoLease() throws Exception {
+        List<Long> grantedBefore = etcdLeases();
+
+        List<Lease> leases = EtcdLeaseStore.readLeases(config(), NETWORK);
+
+        assertThat(leases).isEmpty();
+        assertThat(raw.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs())
+                .as("keys under " + prefix).isEmpty();
+        // those of earlier tests may have expired meanwhile; none may have been added
+        assertThat(etcdLeases()).as("etcd leases").isSubsetOf(grantedBefore);
+    }
+
+    @Test
+    void readingTheLeasesListsThoseHeld() {
+        Lease a = open(NETWORK).acquire(claim("node-a", 1));
+        Lease b = open(NETWORK).acquire(claim("node-b", 2));
+
+        List<Lease> leases = EtcdLeaseStore.readLeases(config(), NETWORK);
+
+        assertThat(leases).extracting(Lease::node, Lease::subnet, Lease::publicIp, Lease::vtepMac).containsExactlyInAnyOrder(
+                tuple("node-a", a.subnet(), a.publicIp(), a.vtepMac()), tuple("node-b", b.subnet(), b.publicIp(), b.vtepMac()));
+    }
+
+    @Test
+    void readingTheLeasesRefusesANetworkOtherThanTheOneEtcdHolds() {
+        open(NETWORK);
+
+        assertThatThrownBy(() -> EtcdLeaseStore.readLeases(config(), new ClusterNetwork(IpPrefix.parse("10.43.0.0/16"), 24)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(prefix + "/config holds network 10.42.0.0/16 with subnetLen 24");
+    }
+
+    @Test
     void openFailsNamingTheEndpointsWhenEtcdDoesNotAnswer() throws IOException {
         URI nobody;
         try (ServerSocket unused = new ServerSocket(0)) {
@@ -237,8 +275,12 @@ class EtcdLeaseStoreTest {
                 .hasMessageStartingWith("etcd [" + nobody + "]: write " + prefix + "/config unless present: no answer within");
     }
 
+    private EtcdConfig config() {
+        return new EtcdConfig(List.of(etcd.endpoint()), prefix, null, null, null, TTL);
+    }
+
     private EtcdLeaseStore open(ClusterNetwork network) {
-        EtcdLeaseStore store = EtcdLeaseStore.open(new EtcdConfig(List.of(etcd.endpoint()), prefix, null, null, null, TTL), network);
+        EtcdLeaseStore store = EtcdLeaseStore.open(config(), network);
         opened.add(store);
         return store;
     }
@@ -299,6 +341,16 @@ class EtcdLeaseStoreTest {
 
     private static String value(String key) throws Exception {
         return record(key).getValue().toString(UTF_8);
+    }
+
+    /** The ids of every lease etcd holds, through its gRPC gateway: jetcd has no call for the list. */
+    private static List<Long> etcdLeases() throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(etcd.endpoint().resolve("/v3/lease/leases"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        List<Long> ids = new ArrayList<>();
+        new ObjectMapper().readTree(answer.body()).path("leases").forEach(lease -> ids.add(Long.parseLong(lease.path("ID").asText())));
+        return ids;
     }
 
     private static ByteSequence bytes(String text) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.KnownLeases;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
@@ -343,6 +344,48 @@ class KubeLeaseStoreTest {
         removeAnnotations("node-b", NodeLeases.BACKEND_DATA);
 
         awaitEvent("Removed node-b", removed("node-b"));
+    }
+
+    @Test
+    void watchReportsANewPodCidrAsRemovedAtTheOldSubnetThenUpdated() throws Exception {
+        createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
+        watches.add(store("node-a").watch(events::add));
+        awaitEvent("Updated node-b", updated(new Lease("node-b", IpPrefix.parse("10.42.2.0/24"), IP_B, MAC_B, Instant.MAX)));
+
+        changePodCidr("node-b", "10.42.9.0/24");
+
+        LeaseEvent removal = awaitEvent("Removed node-b", removed("node-b"));
+        assertThat(removal).isEqualTo(new LeaseEvent.Removed("node-b", IpPrefix.parse("10.42.2.0/24")));
+        awaitEvent("Updated node-b at its new subnet",
+                updated(new Lease("node-b", IpPrefix.parse("10.42.9.0/24"), IP_B, MAC_B, Instant.MAX)));
+    }
+
+    @Test
+    void knownLeasesFedByTheWatchForgetTheOldSubnetOfANodeWhosePodCidrChanged() throws Exception {
+        createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
+        KubeLeaseStore store = store("node-a");
+        KnownLeases known = new KnownLeases();
+        watches.add(store.watch(event -> {
+            known.apply(event);
+            events.add(event);
+        }));
+        known.refresh(store::list);
+        Lease moved = new Lease("node-b", IpPrefix.parse("10.42.9.0/24"), IP_B, MAC_B, Instant.MAX);
+
+        changePodCidr("node-b", "10.42.9.0/24");
+
+        awaitEvent("Updated node-b at its new subnet", updated(moved)); // the last event the change makes
+        assertThat(known.leases()).containsExactly(moved);
+    }
+
+    /**
+     * The API server keeps a podCIDR once set, but a node re-created while a watch was away comes back
+     * as an update with another one. With a JSON patch: the mock's merge patch appends to podCIDRs.
+     */
+    private void changePodCidr(String node, String podCidr) {
+        client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/spec/podCIDR\",\"value\":\"" + podCidr + "\"},"
+                        + "{\"op\":\"replace\",\"path\":\"/spec/podCIDRs\",\"value\":[\"" + podCidr + "\"]}]");
     }
 
     @Test

@@ -64,6 +64,17 @@ class NodeEventsTest {
     }
 
     @Test
+    void reportsANewPodCidrAsRemovedAtTheOldSubnetThenUpdated() {
+        Node moved = new NodeBuilder(node("8", MAC, "True")).editSpec().withPodCIDR("10.42.9.0/24").endSpec().build();
+
+        handler.onUpdate(node("7", MAC, "True"), moved);
+
+        assertThat(events).containsExactly(new LeaseEvent.Removed("node-b", IpPrefix.parse("10.42.2.0/24")),
+                new LeaseEvent.Updated(new Lease("node-b", IpPrefix.parse("10.42.9.0/24"),
+                        IpPrefix.parseAddress("192.168.50.12"), MacAddress.parse(MAC), Instant.MAX)));
+    }
+
+    @Test
     void reportsANodeDeletedWhileDisconnectedAsRemoved() {
         handler.onDelete(node("7", MAC, "True"), true);
 
