@@ -1,5 +1,7 @@
 package io.weft.cli;
 
+import io.weft.netlink.sys.FileTree;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -61,18 +63,18 @@ final class JavaRuntime {
         String modules = modulesUsedBy(jdeps, distribution.classPath());
         Path temporary = runtime.resolveSibling("." + DIRECTORY + ".tmp-" + ProcessHandle.current().pid());
         Path old = runtime.resolveSibling("." + DIRECTORY + ".old-" + ProcessHandle.current().pid());
-        FileTrees.delete(temporary);
+        FileTree.delete(temporary);
         report.accept("linking a Java runtime with the modules " + modules + " into " + runtime + " (jlink of Java "
                 + Runtime.version() + ") ...");
         run(jlink, "--add-modules", modules, "--strip-debug", "--no-header-files", "--no-man-pages",
                 "--output", temporary.toString());
         Files.writeString(temporary.resolve(STAMP), stamp + "modules=" + modules + "\n", StandardCharsets.UTF_8);
         if (Files.exists(runtime)) {
-            FileTrees.delete(old);
+            FileTree.delete(old);
             Files.move(runtime, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(temporary, runtime, StandardCopyOption.ATOMIC_MOVE);
-        FileTrees.delete(old);
+        FileTree.delete(old);
         report.accept("linked " + runtime + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
         return runtime;
     }

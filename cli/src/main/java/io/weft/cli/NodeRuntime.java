@@ -1,5 +1,7 @@
 package io.weft.cli;
 
+import io.weft.netlink.sys.FileTree;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -70,7 +72,7 @@ final class NodeRuntime {
     private static void copy(Distribution source, Path runtime, Path version) throws IOException {
         Path temporary = version.resolveSibling("." + version.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
-            FileTrees.delete(temporary);
+            FileTree.delete(temporary);
             Files.createDirectory(temporary);
             FileTrees.copy(runtime, temporary.resolve(JavaRuntime.DIRECTORY));
             Path lib = Files.createDirectory(temporary.resolve("lib"));
@@ -78,7 +80,7 @@ final class NodeRuntime {
                 Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
             }
             if (Files.exists(version, LinkOption.NOFOLLOW_LINKS)) {
-                FileTrees.delete(version); // a copy whose stamp does not match: damaged, or stamped otherwise
+                FileTree.delete(version); // a copy whose stamp does not match: damaged, or stamped otherwise
             }
             Files.move(temporary, version, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
@@ -86,7 +88,7 @@ final class NodeRuntime {
         } catch (IOException e) {
             throw new IOException("cannot install Weft's runtime into " + version + ": " + e, e);
         } finally {
-            FileTrees.delete(temporary);
+            FileTree.delete(temporary);
         }
     }
 
@@ -99,7 +101,7 @@ final class NodeRuntime {
         List<Path> removed = new ArrayList<>();
         for (Path entry : wefts(runtimeDir)) {
             if (!entry.equals(kept)) {
-                FileTrees.delete(entry);
+                FileTree.delete(entry);
                 removed.add(entry);
             }
         }
@@ -121,7 +123,7 @@ final class NodeRuntime {
             report.accept("removed " + command);
         }
         for (Path entry : wefts(runtimeDir)) {
-            FileTrees.delete(entry);
+            FileTree.delete(entry);
             report.accept("removed " + entry);
         }
         FileTrees.removeIfEmpty(runtimeDir, report);

@@ -4,6 +4,7 @@ import io.weft.agent.Uninstaller;
 import io.weft.agent.masquerade.Nft;
 import io.weft.cni.config.NetworkConfig;
 import io.weft.netlink.Netlink;
+import io.weft.netlink.sys.FileTree;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -90,7 +91,7 @@ final class UninstallCommand implements Callable<Integer> {
                 for (String entry : STATE_ENTRIES) {
                     Path file = state.resolve(entry);
                     if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                        FileTrees.delete(file);
+                        FileTree.delete(file);
                         out.println("removed " + file);
                     }
                 }

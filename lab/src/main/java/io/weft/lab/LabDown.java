@@ -3,14 +3,12 @@ package io.weft.lab;
 import io.weft.lab.process.LabProcesses;
 import io.weft.lab.topology.Topology;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.sys.FileTree;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -197,22 +195,7 @@ public final class LabDown {
             return false;
         }
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    Files.delete(directory);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTree.delete(dir);
             return true;
         } catch (IOException e) {
             throw new LabException("cannot remove " + dir + ": " + e.getMessage(), e);
