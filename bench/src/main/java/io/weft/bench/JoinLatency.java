@@ -5,7 +5,6 @@ import io.weft.agent.lease.local.LocalLeaseStore;
 import io.weft.netlink.Group;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkEvent;
-import io.weft.netlink.Subscription;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.route.Route;
 

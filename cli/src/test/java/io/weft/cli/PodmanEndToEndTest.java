@@ -2,7 +2,6 @@ package io.weft.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;

@@ -8,7 +8,6 @@ import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
 import io.weft.netlink.IpPrefix;
-import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.ns.NetNamespace;
