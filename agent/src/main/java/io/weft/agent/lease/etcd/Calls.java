@@ -52,6 +52,17 @@ final class Calls {
         }
     }
 
+    /** Whether a call failed for want of an answer (no connection, or none in time), not on etcd's answer. */
+    static boolean unanswered(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException
+                    || cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether etcd answered that a lease does not exist (expired, revoked, or lost with etcd's data). */
     static boolean leaseNotFound(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

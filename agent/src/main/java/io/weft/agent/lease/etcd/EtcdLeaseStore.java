@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -46,7 +47,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * Renewal is one {@code keepAliveOnce} per call, driven by the agent every {@link #renewInterval}
  * (TTL/3), not jetcd's streaming keep-alive, which dies with the connection when etcd restarts and
  * never comes back. When etcd has forgotten the lease (it expired while etcd or the agent was away),
- * renew grants a new one and puts the same subnet key again.
+ * renew grants a new one and puts the same subnet key again. When etcd has not answered for TTL/3,
+ * each failed renewal (at most one per TTL/3) replaces the jetcd client, and the watches move to the
+ * new one: the old client's gRPC channel would wait out a reconnect back-off of up to 120 s after
+ * etcd is back, longer than the lease lives (see {@link Outage}).
  *
  * <p>{@link Lease#expiry} is when the lease lapses unless renewed: for this node's lease, the TTL etcd
  * answered on the last grant or keep-alive counted from that answer; for leases read from etcd
@@ -63,8 +67,12 @@ public final class EtcdLeaseStore implements LeaseStore {
     /** The first call may wait for gRPC to start and connect (over a second on a small machine). */
     private static final Duration FIRST_CALL = Duration.ofSeconds(10);
 
-    private final Client client;
+    private final EtcdConfig config;
+    /** Replaced by a new one when etcd stops answering for a while: see {@link Outage}. */
+    private volatile Client client;
     private final Calls calls;
+    /** Guarded by {@code this}. */
+    private final Outage outage;
     private final Layout layout;
     private final ClusterNetwork network;
     private final long ttlSeconds;
@@ -75,8 +83,10 @@ public final class EtcdLeaseStore implements LeaseStore {
     private long leaseId;
 
     private EtcdLeaseStore(Client client, EtcdConfig config, ClusterNetwork network) {
+        this.config = config;
         this.client = client;
         this.ttlSeconds = config.ttl().toSeconds();
+        this.outage = new Outage(renewInterval());
         // a call must fail before the next renewal is due; at least 2 s for a busy etcd
         Duration timeout = Duration.ofSeconds(Math.clamp(ttlSeconds / 3, 2, 5));
         this.calls = new Calls(config.endpoints().toString(), timeout);
@@ -204,6 +214,10 @@ public final class EtcdLeaseStore implements LeaseStore {
     /** Reclaims the subnet a lease of {@code claim.node()} holds, else claims the lowest free one. */
     @Override
     public synchronized Lease acquire(LeaseClaim claim) {
+        return watchingForOutage(() -> claim(claim));
+    }
+
+    private Lease claim(LeaseClaim claim) {
         long ttl = keepLeaseAlive();
         ByteSequence value = Layout.leaseValue(claim.node(), claim.publicIp(), claim.vtepMac());
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
@@ -251,6 +265,53 @@ public final class EtcdLeaseStore implements LeaseStore {
      */
     @Override
     public synchronized Lease renew(Lease lease) {
+        return watchingForOutage(() -> renewOnce(lease));
+    }
+
+    /**
+     * Runs {@code call}, noting whether etcd answered: a first call without answer starts an outage, an
+     * answer ends it, and an outage longer than {@link #renewInterval} makes a new client (see
+     * {@link Outage}) for the next call and the watches. Logs once when an outage starts and once when
+     * it ends.
+     */
+    private Lease watchingForOutage(Supplier<Lease> call) {
+        try {
+            Lease answer = call.get();
+            answered();
+            return answer;
+        } catch (IllegalStateException e) {
+            if (!Calls.unanswered(e)) {
+                answered();
+                throw e;
+            }
+            long now = System.nanoTime();
+            if (outage.failed(now)) {
+                LOG.log(WARNING, "etcd " + config.endpoints() + " does not answer (" + e.getMessage() + "); connecting anew, at most every "
+                        + renewInterval().toSeconds() + " s until it does");
+            }
+            if (outage.rebuildDue(now)) {
+                reconnect();
+            }
+            throw e;
+        }
+    }
+
+    private void answered() {
+        long now = System.nanoTime();
+        if (outage.answered()) {
+            LOG.log(INFO, "etcd " + config.endpoints() + " answers again, " + outage.length(now).toSeconds() + " s after it stopped");
+        }
+    }
+
+    /** Replaces the client, whose channel may be waiting out gRPC's back-off, and moves the watches to the new one. */
+    private void reconnect() {
+        Client stale = client;
+        client = connect(config);
+        watches.forEach(watch -> watch.reconnect(calls.timeout()));
+        stale.close();
+    }
+
+    private Lease renewOnce(Lease lease) {
         long ttl = keepLeaseAlive();
         ByteSequence key = layout.key(lease.subnet());
         ByteSequence value = Layout.leaseValue(lease.node(), lease.publicIp(), lease.vtepMac());
@@ -352,7 +413,8 @@ public final class EtcdLeaseStore implements LeaseStore {
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
         Snapshot from = lastList != null ? lastList : snapshot();
-        EtcdWatch watch = new EtcdWatch(client.getWatchClient(), layout, Duration.ofSeconds(ttlSeconds), this::snapshot, from, listener);
+        EtcdWatch watch = new EtcdWatch(() -> client.getWatchClient(), layout, Duration.ofSeconds(ttlSeconds), this::snapshot,
+                from, listener);
         watches.add(watch);
         return () -> {
             watches.remove(watch);

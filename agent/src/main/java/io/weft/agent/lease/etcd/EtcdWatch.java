@@ -14,10 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -40,7 +43,8 @@ final class EtcdWatch implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
     private static final Duration LAST_RETRY = Duration.ofSeconds(4);
 
-    private final Watch watches;
+    /** The store's current client's: the store replaces its client after an outage. */
+    private final Supplier<Watch> watches;
     private final Layout layout;
     private final Duration ttl;
     private final Supplier<Snapshot> lister;
@@ -61,7 +65,7 @@ final class EtcdWatch implements AutoCloseable {
      *
      * @param lister lists the leases again after a compaction
      */
-    EtcdWatch(Watch watches, Layout layout, Duration ttl, Supplier<Snapshot> lister, Snapshot from, Consumer<LeaseEvent> listener) {
+    EtcdWatch(Supplier<Watch> watches, Layout layout, Duration ttl, Supplier<Snapshot> lister, Snapshot from, Consumer<LeaseEvent> listener) {
         this.watches = watches;
         this.layout = layout;
         this.ttl = ttl;
@@ -84,7 +88,7 @@ final class EtcdWatch implements AutoCloseable {
                 .withCreateNotify(true) // an answer to reset the back-off on, even when nothing changes
                 .build();
         try {
-            watcher = watches.watch(layout.leasePrefix(), option, Watch.listener(
+            watcher = watches.get().watch(layout.leasePrefix(), option, Watch.listener(
                     response -> post(() -> onResponse(current, response)),
                     error -> post(() -> onBroken(current, error)),
                     () -> post(() -> onBroken(current, null))));
@@ -238,6 +242,36 @@ final class EtcdWatch implements AutoCloseable {
                 LOG.log(WARNING, "etcd watch: closing jetcd's watcher failed: " + e.getMessage());
             }
             watcher = null;
+        }
+    }
+
+    /**
+     * Watches again from where it was, on the store's new client (a resume already due takes that client
+     * anyway); returns once the old client's watcher is closed, so that closing that client then does not
+     * count as a break, or after {@code patience} when this watch's thread is busy.
+     */
+    void reconnect(Duration patience) {
+        Future<?> moved;
+        try {
+            moved = thread.submit(() -> {
+                if (closed || watcher == null) {
+                    return;
+                }
+                generation++;
+                closeWatcher();
+                connect();
+            });
+        } catch (RejectedExecutionException closing) {
+            return;
+        }
+        try {
+            moved.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException busy) {
+            // the task still runs; at worst the old client's end is logged as a break, and resumed from
+        } catch (ExecutionException e) {
+            LOG.log(WARNING, "etcd watch: moving to a new connection failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
