@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "The report as JSON on stdout (progress goes to stderr).")
     boolean json;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
     Path dir;
 
     @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,

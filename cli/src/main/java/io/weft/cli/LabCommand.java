@@ -44,7 +44,7 @@ final class LabCommand {
         @Mixin
         LabShape shape;
 
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
 
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,
@@ -80,7 +80,7 @@ final class LabCommand {
 
     @Command(name = "status", description = "Show the lab: nodes (agent, readiness, VTEP, how each peer is reached) and pods.")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
 
         @Spec
@@ -102,7 +102,7 @@ final class LabCommand {
 
     @Command(name = "exec", description = "Run a command inside a lab namespace and exit with its status: a node (node1), a pod (node1-pod1 or its address), fabric or router. Put -- before the command, e.g. weft lab exec node1 -- ip -br addr.")
     static final class Exec implements Callable<Integer> {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
 
         @Parameters(index = "0", paramLabel = "NODE|POD", description = "Where to run it.")
@@ -140,7 +140,7 @@ final class LabCommand {
 
     @Command(name = "down", description = "Remove the lab: pods detached (CNI DEL), agents and etcd ended, every namespace PREFIX-* deleted, DIR removed. Also cleans up after a lab up or an agent that died; running it twice is harmless.")
     static final class Down implements Callable<Integer> {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/run/weft-lab", description = "The lab's files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
         Path dir;
 
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,

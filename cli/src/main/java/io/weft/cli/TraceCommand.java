@@ -55,7 +55,7 @@ final class TraceCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST", description = "The destination pod, likewise.")
     String destination;
 
-    @Option(names = "--lab-dir", paramLabel = "DIR", defaultValue = "/run/weft-lab",
+    @Option(names = "--lab-dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME,
             description = "The lab to trace in, as weft lab up left it (default: ${DEFAULT-VALUE}).")
     Path labDir;
 

@@ -32,7 +32,9 @@ import java.util.stream.Stream;
 public record Lab(String prefix, Path dir, LabOptions options, State state, String fabricNetns, Optional<String> routerNetns,
                   Optional<LabEtcd> etcd, List<LabNode> nodes, List<LabPod> pods, Map<String, Long> agentPids) {
     /** Where a lab lives unless told otherwise. */
-    public static final Path DEFAULT_DIR = Path.of("/run/weft-lab");
+    public static final String DEFAULT_DIR_NAME = "/run/weft-lab";
+    /** {@link #DEFAULT_DIR_NAME} as a path. */
+    public static final Path DEFAULT_DIR = Path.of(DEFAULT_DIR_NAME);
     /** The namespace prefix unless told otherwise. */
     public static final String DEFAULT_PREFIX = "weftlab";
     /** The description's file name in the lab's directory. */
