@@ -3,20 +3,19 @@ package io.weft.cli;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
 import io.weft.agent.lease.kube.KubeLeaseStore;
+import io.weft.agent.lease.kube.MockKubernetesApi;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -37,12 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * does on fabric8's mock API server in CRUD mode (the one Kubernetes API we can run here), each
  * request is mapped to the RBAC resource and verb it needs, and the role must grant exactly those.
  */
-@EnableKubernetesMockClient(crud = true)
 class K3sClusterRoleTest {
     private static final String MOVED = "203.0.113.9";
 
-    KubernetesClient client;
-    KubernetesMockServer server;
+    @RegisterExtension
+    final MockKubernetesApi api = new MockKubernetesApi();
 
     /**
      * Runs the agent's Kubernetes store through everything it does (acquire, renew, list, watch) on the
@@ -50,25 +48,25 @@ class K3sClusterRoleTest {
      */
     @Test
     void clusterRoleGrantsExactlyTheCallsTheKubernetesStoreMakes() throws Exception {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata()
+        api.client().nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata()
                 .withNewSpec().withPodCIDR("10.42.1.0/24").withPodCIDRs("10.42.1.0/24").endSpec().build()).create();
-        RecordedRequest created = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest created = api.server().takeRequest(5, TimeUnit.SECONDS);
         assertThat(created.getMethod()).as("the test's own request").isEqualTo("POST");
         List<RecordedRequest> requests = new ArrayList<>();
         BlockingQueue<LeaseEvent> events = new LinkedBlockingQueue<>();
-        try (KubeLeaseStore store = new KubeLeaseStore(client, "node-1", new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24))) {
+        try (KubeLeaseStore store = new KubeLeaseStore(api.client(), "node-1", new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24))) {
             Lease lease = store.acquire(new LeaseClaim("node-1", IpPrefix.parseAddress("192.168.50.11"), MacAddress.parse("0a:58:0a:2a:01:00")));
             store.renew(lease);
             store.list();
             try (AutoCloseable watch = store.watch(events::add)) {
                 do { // the informer lists, then watches
-                    RecordedRequest request = server.takeRequest(30, TimeUnit.SECONDS);
+                    RecordedRequest request = api.server().takeRequest(30, TimeUnit.SECONDS);
                     assertThat(request).as("a request of the store within 30 s").isNotNull();
                     requests.add(request);
                 } while (!rbac(requests.getLast()).equals("nodes watch"));
                 // a change of the node's public IP, which only the streaming watch can report (closed
                 // while half set up, the watch would keep the mock server from shutting down)
-                client.nodes().withName("node-1").patch(PatchContext.of(PatchType.JSON_MERGE),
+                api.client().nodes().withName("node-1").patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"metadata\":{\"annotations\":{\"weft.io/public-ip\":\"" + MOVED + "\"}}}");
                 LeaseEvent event;
                 do {
@@ -77,7 +75,7 @@ class K3sClusterRoleTest {
                 } while (!(event instanceof LeaseEvent.Updated(Lease updated) && IpPrefix.formatAddress(updated.publicIp()).equals(MOVED)));
             }
         }
-        for (RecordedRequest request; (request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null; ) {
+        for (RecordedRequest request; (request = api.server().takeRequest(200, TimeUnit.MILLISECONDS)) != null; ) {
             requests.add(request);
         }
         Set<String> calls = requests.stream()

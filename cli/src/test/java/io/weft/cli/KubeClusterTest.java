@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.weft.agent.Agent;
 import io.weft.agent.AgentConfig;
 import io.weft.agent.PluginInstaller;
@@ -14,12 +12,14 @@ import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.kube.KubeLeaseStore;
 import io.weft.agent.masquerade.Nft;
 import io.weft.agent.underlay.UnderlayCriteria;
+import io.weft.agent.lease.kube.MockKubernetesApi;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -39,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * allocated, are made by the test, and each agent's store is a {@link KubeLeaseStore} on the mock's
  * client (the cli's would read a kubeconfig).
  */
-@EnableKubernetesMockClient(crud = true)
 class KubeClusterTest {
     private static final ClusterNetwork NETWORK = AgentConfig.DEFAULT_NETWORK;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -47,7 +46,8 @@ class KubeClusterTest {
     private static final String BACKEND_TYPE = "weft.io/backend-type";
     private static final String PUBLIC_IP = "weft.io/public-ip";
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockKubernetesApi api = new MockKubernetesApi();
 
     @TempDir
     Path dir;
@@ -106,7 +106,7 @@ class KubeClusterTest {
                 () -> OverlayEntries.reachesThroughVxlan(node1, subnet3, vtep3, "203.0.113.3")
                         && OverlayEntries.reachesThroughVxlan(node2, subnet3, vtep3, "203.0.113.3"));
 
-        client.nodes().withName("node-3").delete();
+        api.client().nodes().withName("node-3").delete();
 
         Await.until("both nodes forget node 3", PATIENCE,
                 () -> OverlayEntries.forgot(node1, subnet3, vtep3) && OverlayEntries.forgot(node2, subnet3, vtep3));
@@ -130,7 +130,7 @@ class KubeClusterTest {
     private void createNode(String name, String podCidr, Map<String, String> annotations) {
         NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
                 .withLastTransitionTime("2026-01-01T00:00:00Z").build();
-        client.nodes().resource(new NodeBuilder()
+        api.client().nodes().resource(new NodeBuilder()
                 .withNewMetadata().withName(name).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec()
                 .withNewStatus().addToConditions(ready).endStatus()
@@ -145,7 +145,7 @@ class KubeClusterTest {
     }
 
     private Agent start(AgentConfig config, NetNamespace node) throws Exception {
-        Agent agent = new Agent(config, node, c -> new KubeLeaseStore(client, c.nodeName(), c.network().orElseThrow()),
+        Agent agent = new Agent(config, node, c -> new KubeLeaseStore(api.client(), c.nodeName(), c.network().orElseThrow()),
                 AgentWiring::createOverlay, PluginInstaller.none(), Nft.in(node));
         opened.add(agent);
         agent.start();
@@ -154,7 +154,7 @@ class KubeClusterTest {
     }
 
     private void assertWeftAnnotationsAndCondition(String name, MacAddress vtepMac, String publicIp) {
-        Node node = client.nodes().withName(name).get();
+        Node node = api.client().nodes().withName(name).get();
         assertThat(node.getMetadata().getAnnotations()).as("%s's annotations", name).containsAllEntriesOf(Map.of(
                 BACKEND_DATA, "{\"vni\":1,\"vtepMAC\":\"" + vtepMac + "\"}", BACKEND_TYPE, "vxlan", PUBLIC_IP, publicIp));
         assertThat(node.getStatus().getConditions()).as("%s's conditions", name)

@@ -2,15 +2,15 @@ package io.weft.cli;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.weft.agent.lease.etcd.EtcdServer;
+import io.weft.agent.lease.kube.MockKubernetesApi;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -32,12 +32,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * through VXLAN. etcd and the Kubernetes mock server run on this JVM's
  * loopback; each node reaches them on its own loopback through a {@link LoopbackRelay}.
  */
-@EnableKubernetesMockClient(crud = true)
 class SmallNodeStoresTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int STORE_PORT = 2379;
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockKubernetesApi api = new MockKubernetesApi();
 
     @TempDir
     Path dir;
@@ -71,7 +71,7 @@ class SmallNodeStoresTest {
     void agentsOnTheKubernetesStoreWorkWithinTheLauncherOptions() throws Exception {
         createNode("node-1", "10.42.1.0/24");
         createNode("node-2", "10.42.2.0/24");
-        URI server = URI.create(client.getMasterUrl().toString());
+        URI server = URI.create(api.client().getMasterUrl().toString());
         Path kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -93,7 +93,7 @@ class SmallNodeStoresTest {
 
         assertTwoNodesReachEachOther(server.getPort(), store);
         for (String name : List.of("node-1", "node-2")) {
-            Node node = client.nodes().withName(name).get();
+            Node node = api.client().nodes().withName(name).get();
             assertThat(node.getMetadata().getAnnotations()).as("%s's annotations", name).containsKey("weft.io/backend-data");
         }
     }
@@ -131,7 +131,7 @@ class SmallNodeStoresTest {
     }
 
     private void createNode(String name, String podCidr) {
-        client.nodes().resource(new NodeBuilder()
+        api.client().nodes().resource(new NodeBuilder()
                 .withNewMetadata().withName(name).endMetadata()
                 .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec()
                 .build()).create();

@@ -4,10 +4,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.KnownLeases;
 import io.weft.agent.lease.Lease;
@@ -17,6 +15,7 @@ import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -45,7 +44,6 @@ import static org.assertj.core.api.Assertions.fail;
  * run for real here. What the mock stores is what these tests read back; it does not accept
  * strategic merge patches, which is why the condition is written with a JSON patch.
  */
-@EnableKubernetesMockClient(crud = true)
 class KubeLeaseStoreTest {
     private static final ClusterNetwork NETWORK = new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24);
     private static final MacAddress MAC_A = MacAddress.parse("0a:58:0a:2a:01:00");
@@ -54,7 +52,8 @@ class KubeLeaseStoreTest {
     private static final InetAddress IP_B = IpPrefix.parseAddress("192.168.50.12");
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockKubernetesApi api = new MockKubernetesApi();
 
     @TempDir
     Path dir;
@@ -71,7 +70,7 @@ class KubeLeaseStoreTest {
     }
 
     private KubeLeaseStore store(String node) {
-        KubeLeaseStore store = new KubeLeaseStore(client, node, NETWORK);
+        KubeLeaseStore store = new KubeLeaseStore(api.client(), node, NETWORK);
         stores.add(store);
         return store;
     }
@@ -83,7 +82,7 @@ class KubeLeaseStoreTest {
         if (podCidr != null) {
             node.withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec();
         }
-        return client.nodes().resource(node.build()).create();
+        return api.client().nodes().resource(node.build()).create();
     }
 
     private static NodeCondition condition(String type, String status, String reason) {
@@ -98,7 +97,7 @@ class KubeLeaseStoreTest {
     }
 
     private Node node(String name) {
-        return client.nodes().withName(name).get();
+        return api.client().nodes().withName(name).get();
     }
 
     /** With a JSON patch: the mock's merge patch stores a null instead of removing the key. */
@@ -106,7 +105,7 @@ class KubeLeaseStoreTest {
         String operations = Stream.of(keys)
                 .map(key -> "{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + key.replace("/", "~1") + "\"}")
                 .collect(Collectors.joining(",", "[", "]"));
-        client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON), operations);
+        api.client().nodes().withName(node).patch(PatchContext.of(PatchType.JSON), operations);
     }
 
     private static List<NodeCondition> conditionsOf(Node node, String type) {
@@ -179,7 +178,7 @@ class KubeLeaseStoreTest {
     @Test
     void acquireReplacesANetworkUnavailableConditionSetByOthers() {
         createNode("node-a", "10.42.1.0/24", Map.of());
-        client.nodes().withName("node-a").subresource("status").patch(PatchContext.of(PatchType.JSON),
+        api.client().nodes().withName("node-a").subresource("status").patch(PatchContext.of(PatchType.JSON),
                 "[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":{\"type\":\"NetworkUnavailable\","
                         + "\"status\":\"True\",\"reason\":\"NoRouteCreated\"}}]");
 
@@ -218,7 +217,7 @@ class KubeLeaseStoreTest {
 
     @Test
     void acquireTakesTheIpv4EntryOfDualStackPodCidrs() {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata()
+        api.client().nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata()
                 .withNewSpec().withPodCIDR("fd42::/64").withPodCIDRs("fd42::/64", "10.42.7.0/24").endSpec()
                 .build()).create();
 
@@ -330,7 +329,7 @@ class KubeLeaseStoreTest {
         createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
         watches.add(store("node-a").watch(events::add));
 
-        client.nodes().withName("node-b").delete();
+        api.client().nodes().withName("node-b").delete();
 
         LeaseEvent event = awaitEvent("Removed node-b", removed("node-b"));
         assertThat(event).isEqualTo(new LeaseEvent.Removed("node-b", IpPrefix.parse("10.42.2.0/24")));
@@ -383,7 +382,7 @@ class KubeLeaseStoreTest {
      * as an update with another one. With a JSON patch: the mock's merge patch appends to podCIDRs.
      */
     private void changePodCidr(String node, String podCidr) {
-        client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON),
+        api.client().nodes().withName(node).patch(PatchContext.of(PatchType.JSON),
                 "[{\"op\":\"replace\",\"path\":\"/spec/podCIDR\",\"value\":\"" + podCidr + "\"},"
                         + "{\"op\":\"replace\",\"path\":\"/spec/podCIDRs\",\"value\":[\"" + podCidr + "\"]}]");
     }
@@ -421,7 +420,7 @@ class KubeLeaseStoreTest {
                     cluster: mock
                     user: agent
                 current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+                """.formatted(api.client().getConfiguration().getMasterUrl()));
 
         try (KubeLeaseStore store = KubeLeaseStore.connect(Optional.of(kubeconfig), "node-a", NETWORK)) {
             assertThat(store.list()).extracting(Lease::node).containsExactly("node-b");
