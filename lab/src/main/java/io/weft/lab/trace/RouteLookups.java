@@ -39,7 +39,8 @@ final class RouteLookups {
                     + (state.pod() ? "; CNI ADD gives a pod its default route via the gateway" : ""));
         }
         Link out = state.link(route.outputIndex());
-        String summary = format(target) + describe(route, out) + (route.preferredSource() == null ? "" : " src " + format(route.preferredSource()));
+        String summary = format(target) + describe(route, out) + (route.preferredSource() == null ? "" : " src " + format(route.preferredSource()))
+                + (route.onlink() ? " onlink" : "");
         record(state, route, target, summary, facts("src", format(route.preferredSource())), null, out);
         return route;
     }
@@ -61,14 +62,14 @@ final class RouteLookups {
             throw new Broken(new DroppedOnInput(node, destination, source, sourceSubnet, input, e).why());
         }
         Link out = node.link(route.outputIndex());
-        String summary = packet + describe(route, out) + " iif " + input.name();
+        String summary = packet + describe(route, out) + " iif " + input.name() + (route.onlink() ? " onlink" : "");
         record(node, route, destination, summary, facts("from", format(source), "iif", input.name()), input, out);
         return route;
     }
 
     private static String describe(Route route, Link out) {
         String dev = out == null ? "index " + route.outputIndex() : out.name();
-        return (route.gateway() == null ? "" : " via " + format(route.gateway())) + " dev " + dev + (route.onlink() ? " onlink" : "");
+        return (route.gateway() == null ? "" : " via " + format(route.gateway())) + " dev " + dev;
     }
 
     /** The step of an answered lookup, then the checks that it forwards: unicast, not local, out of an interface there is. */
