@@ -6,6 +6,7 @@ import io.weft.netlink.addr.Address;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.neigh.FdbEntry;
 import io.weft.netlink.neigh.Neighbour;
+import io.weft.netlink.ns.Sysctl;
 import io.weft.netlink.route.Route;
 
 import java.net.InetAddress;
@@ -19,12 +20,13 @@ import static io.weft.netlink.sys.Kernel.RT_SCOPE_HOST;
 
 /**
  * What one namespace's kernel holds, read through netlink as a trace asks for it. Each table is dumped
- * once and kept, so that all steps of one trace see one state of it; route lookups ask the kernel each time.
+ * once and kept, so that all steps of one trace see one state of it; route lookups and sysctls ask the kernel each time.
  */
 final class KernelState {
     private final String name;
     private final Path netns;
     private final Netlink netlink;
+    private final Sysctl sysctl;
     private final boolean pod;
     private List<Link> links;
     private List<Address> addresses;
@@ -32,10 +34,11 @@ final class KernelState {
     private final Map<Integer, List<FdbEntry>> fdb = new HashMap<>();
     private final Map<Integer, List<FdbEntry>> bridgeFdb = new HashMap<>();
 
-    KernelState(String name, Path netns, Netlink netlink, boolean pod) {
+    KernelState(String name, Path netns, Netlink netlink, Sysctl sysctl, boolean pod) {
         this.name = name;
         this.netns = netns;
         this.netlink = netlink;
+        this.sysctl = sysctl;
         this.pod = pod;
     }
 
@@ -95,9 +98,22 @@ final class KernelState {
                 .filter(e -> e.mac().equals(mac)).findFirst();
     }
 
-    /** Where the kernel would send a packet to {@code destination} ({@code RTM_GETROUTE}). */
+    /** Where the kernel would send a packet this namespace sends to {@code destination} ({@code RTM_GETROUTE}). */
     Route lookup(InetAddress destination) {
         return netlink.routes().lookup(destination);
+    }
+
+    /**
+     * What the kernel does with a packet from {@code source} to {@code destination} arriving on {@code input}
+     * ({@code RTM_GETROUTE} with {@code RTA_IIF}): forwarding, iif rules and reverse-path filtering count.
+     */
+    Route lookup(InetAddress destination, InetAddress source, Link input) {
+        return netlink.routes().lookup(destination, source, input.index());
+    }
+
+    /** A setting of this namespace, e.g. {@code net/ipv4/conf/weft.1/rp_filter}; read when asked, not kept. */
+    String sysctl(String key) {
+        return sysctl.get(key);
     }
 
     private List<Address> addresses() {

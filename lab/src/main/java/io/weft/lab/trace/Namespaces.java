@@ -10,10 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The namespaces one trace reads, each opened once (a netlink handle inside it) and closed together. */
+/** The namespaces one trace reads, each opened once (a netlink handle and sysctls inside it) and closed together. */
 final class Namespaces implements AutoCloseable {
     private final Map<Path, KernelState> states = new HashMap<>();
     private final List<Netlink> opened = new ArrayList<>();
+    private final List<NetNamespace> namespaces = new ArrayList<>();
 
     /** The kernel state of a node. */
     KernelState node(TraceNode node) {
@@ -34,22 +35,14 @@ final class Namespaces implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        Netlink netlink;
-        if (netns == null) {
-            netlink = Netlink.open();
-        } else {
-            if (!Files.exists(netns)) {
-                throw new IllegalArgumentException("the network namespace of " + name + ", " + netns + ", does not exist");
-            }
-            NetNamespace namespace = NetNamespace.openPath(netns);
-            try {
-                netlink = Netlink.open(namespace);
-            } finally {
-                namespace.close(); // the handle's socket keeps working in the namespace
-            }
+        if (netns != null && !Files.exists(netns)) {
+            throw new IllegalArgumentException("the network namespace of " + name + ", " + netns + ", does not exist");
         }
+        NetNamespace namespace = netns == null ? NetNamespace.current() : NetNamespace.openPath(netns);
+        namespaces.add(namespace); // kept open for the sysctls of the walk
+        Netlink netlink = Netlink.open(namespace);
         opened.add(netlink);
-        KernelState state = new KernelState(name, netns, netlink, pod);
+        KernelState state = new KernelState(name, netns, netlink, namespace.sysctl(), pod);
         states.put(netns, state);
         return state;
     }
@@ -58,5 +51,7 @@ final class Namespaces implements AutoCloseable {
     public void close() {
         opened.forEach(Netlink::close);
         opened.clear();
+        namespaces.forEach(NetNamespace::close);
+        namespaces.clear();
     }
 }

@@ -2,7 +2,6 @@ package io.weft.lab.trace;
 
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
-import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.neigh.FdbEntry;
@@ -12,13 +11,12 @@ import io.weft.netlink.route.Route;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static io.weft.lab.trace.StepText.*;
 import static io.weft.netlink.sys.Kernel.*;
 
 /**
@@ -26,8 +24,9 @@ import static io.weft.netlink.sys.Kernel.*;
  * would carry it: the pod's route, its eth0, the veth to the node, the bridge, ARP; then either the
  * bridge delivers to a pod on the same node, or the node routes: into {@code weft.1} (neighbour, FDB,
  * the underlay route, encapsulation, the other node's VXLAN device and routing there), or straight
- * out of the underlay to another node (direct routing). The first step found missing or wrong ends the
- * walk as the break; leaving what the trace can see ends it too, without a break.
+ * out of the underlay to another node (direct routing). Where a node forwards, its route is looked up
+ * as for the packet arriving on its interface ({@link RouteLookups}). The first step found missing or
+ * wrong ends the walk as the break; leaving what the trace can see ends it too, without a break.
  */
 final class Walk {
     /** The outer headers VXLAN adds over IPv4: Ethernet 14, IPv4 20, UDP 8, VXLAN 8. */
@@ -37,29 +36,14 @@ final class Walk {
     private final Namespaces namespaces;
     private final TraceEndpoint source;
     private final TraceEndpoint destination;
-    private final List<Step> steps = new ArrayList<>();
+    private final Steps steps = new Steps();
+    private final RouteLookups routes = new RouteLookups(steps);
     private final List<CapturePoint> capturePoints = new ArrayList<>();
     private final Set<String> routedBy = new HashSet<>();
     private PathKind path = PathKind.UNKNOWN;
     private int podMtu;
-
-    /** The walk stops at the step just added: it is wrong or missing. */
-    private static final class Broken extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Broken(String why) {
-            super(why, null, false, false);
-        }
-    }
-
-    /** The packet goes where the trace cannot look. */
-    private static final class OutOfView extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        OutOfView(String where) {
-            super(where, null, false, false);
-        }
-    }
+    /** The source pod's subnet, as its eth0 has it: what a node must route back to for reverse-path filtering. */
+    private IpPrefix sourceSubnet;
 
     Walk(TraceScope scope, Namespaces namespaces, TraceEndpoint source, TraceEndpoint destination) {
         this.scope = scope;
@@ -78,7 +62,7 @@ final class Walk {
         } catch (OutOfView e) {
             outOfView = e.getMessage();
         }
-        return new Trace(source, destination, path, steps, brokenAt, outOfView, capturePoints);
+        return new Trace(source, destination, path, steps.list(), brokenAt, outOfView, capturePoints);
     }
 
     // ---- the source pod and its node
@@ -88,10 +72,12 @@ final class Walk {
             throw new IllegalArgumentException("the node of " + source.label() + " is not known");
         }
         KernelState pod = namespaces.pod(source);
-        Route route = lookup(pod, destination.ip());
+        Route route = routes.sent(pod, destination.ip());
         Link eth0 = outputOf(pod, route);
         podInterface(pod, source, eth0, "leaves");
         podMtu = eth0.mtu();
+        sourceSubnet = pod.addresses(eth0.index()).stream().filter(a -> a.address().equals(source.ip())).findFirst()
+                .map(IpPrefix::network).orElse(null);
         if (!(eth0.kind() instanceof LinkKind.Veth)) {
             throw new Broken(eth0.name() + " of " + source.name() + " is a " + kindName(eth0)
                     + " device, not a veth: the trace follows pods attached by a veth pair to a bridge");
@@ -111,45 +97,11 @@ final class Walk {
         String answerer = gateway ? bridge.name() + " (the gateway, the node itself)" : "eth0 of " + destination.name();
         MacAddress mac = arp(pod, source.name(), eth0, bridge, node, nextHop, expected, answerer);
         if (gateway) {
-            routeOn(node);
+            routeOn(node, bridge);
         } else {
             path = PathKind.SAME_NODE;
             forwardOnBridge(node, bridge, mac);
         }
-    }
-
-    /** The route lookup in {@code state}; no route, or one that does not forward, is the break. */
-    private Route lookup(KernelState state, InetAddress target) {
-        String where = state.name();
-        Route route;
-        try {
-            route = state.lookup(target);
-        } catch (NetlinkException e) {
-            add(Hop.ROUTE, where, "no route to " + format(target), facts("destination", format(target), "error", e.errnoName()), List.of());
-            throw new Broken(where + " has no route to " + format(target) + " (" + e.errnoName() + "): the kernel drops the packet"
-                    + (state.pod() ? "; CNI ADD gives a pod its default route via the gateway" : ""));
-        }
-        Link out = state.link(route.outputIndex());
-        String dev = out == null ? "index " + route.outputIndex() : out.name();
-        String summary = format(target) + (route.gateway() == null ? "" : " via " + format(route.gateway())) + " dev " + dev
-                + (route.preferredSource() == null ? "" : " src " + format(route.preferredSource()))
-                + (route.onlink() ? " onlink" : "");
-        List<String> elements = out == null ? List.of() : List.of(element(state, out));
-        add(Hop.ROUTE, where, route.type() == RTN_UNICAST || route.type() == RTN_LOCAL ? summary : "type " + route.type() + " " + summary,
-                facts("destination", format(target), "gateway", format(route.gateway()), "dev", dev,
-                        "src", format(route.preferredSource()), "table", Integer.toUnsignedString(route.table())), elements);
-        if (route.type() == RTN_LOCAL) {
-            throw new Broken(format(target) + " is an address of " + where + " itself, not of a pod beyond it");
-        }
-        if (route.type() != RTN_UNICAST) {
-            throw new Broken("the route to " + format(target) + " in " + where + " is of type " + route.type()
-                    + " (blackhole, unreachable or prohibit): the kernel drops the packet");
-        }
-        if (out == null) {
-            throw new Broken("the route to " + format(target) + " leaves through interface index " + route.outputIndex()
-                    + ", which " + where + " does not have");
-        }
-        return route;
     }
 
     private static Link outputOf(KernelState state, Route route) {
@@ -160,7 +112,7 @@ final class Walk {
     private void podInterface(KernelState pod, TraceEndpoint endpoint, Link eth0, String verb) {
         List<IpPrefix> addresses = pod.addresses(eth0.index()).stream().filter(IpPrefix::isIpv4).toList();
         String ip = addresses.stream().map(IpPrefix::toString).collect(Collectors.joining(","));
-        add(Hop.POD_INTERFACE, endpoint.name(), eth0.name() + " " + ip + " mac " + eth0.mac() + " mtu " + eth0.mtu() + " " + state(eth0)
+        steps.add(Hop.POD_INTERFACE, endpoint.name(), eth0.name() + " " + ip + " mac " + eth0.mac() + " mtu " + eth0.mtu() + " " + state(eth0)
                         + " (the packet " + verb + " " + endpoint.name() + ")",
                 facts("interface", eth0.name(), "ip", ip, "mac", String.valueOf(eth0.mac()), "mtu", String.valueOf(eth0.mtu()),
                         "state", state(eth0)),
@@ -176,14 +128,14 @@ final class Walk {
     private Link vethPeer(KernelState node, KernelState pod, Link podEnd, String podName) {
         Link veth = node.link(podEnd.parentIndex());
         if (veth == null || !(veth.kind() instanceof LinkKind.Veth) || veth.parentIndex() != podEnd.index()) {
-            add(Hop.VETH, node.name(), "no veth with index " + podEnd.parentIndex() + " peering with " + podEnd.name() + " of " + podName,
+            steps.add(Hop.VETH, node.name(), "no veth with index " + podEnd.parentIndex() + " peering with " + podEnd.name() + " of " + podName,
                     facts("index", String.valueOf(podEnd.parentIndex())), List.of());
             throw new Broken("the other end of " + podEnd.name() + " of " + podName + " (index " + podEnd.parentIndex()
                     + ") is not in " + node.name() + "'s namespace: the pod is attached to another node, or its veth is gone");
         }
         Link master = veth.masterIndex() == 0 ? null : node.link(veth.masterIndex());
         String masterName = master == null ? "" : master.name();
-        add(Hop.VETH, node.name(), veth.name() + " (peer of " + podEnd.name() + " of " + podName + ") mac " + veth.mac() + " mtu " + veth.mtu()
+        steps.add(Hop.VETH, node.name(), veth.name() + " (peer of " + podEnd.name() + " of " + podName + ") mac " + veth.mac() + " mtu " + veth.mtu()
                         + (master == null ? " no master" : " master " + masterName) + (veth.hairpin() ? " hairpin" : "") + " " + state(veth),
                 facts("interface", veth.name(), "index", String.valueOf(veth.index()), "peer", podEnd.name(), "mac", String.valueOf(veth.mac()),
                         "mtu", String.valueOf(veth.mtu()), "master", masterName, "state", state(veth)),
@@ -204,7 +156,7 @@ final class Walk {
 
     private void bridge(KernelState node, Link bridge) {
         String ip = node.addresses(bridge.index()).stream().filter(IpPrefix::isIpv4).map(IpPrefix::toString).collect(Collectors.joining(","));
-        add(Hop.BRIDGE, node.name(), bridge.name() + " " + ip + " mac " + bridge.mac() + " mtu " + bridge.mtu() + " " + state(bridge),
+        steps.add(Hop.BRIDGE, node.name(), bridge.name() + " " + ip + " mac " + bridge.mac() + " mtu " + bridge.mtu() + " " + state(bridge),
                 facts("interface", bridge.name(), "ip", ip, "mac", String.valueOf(bridge.mac()), "mtu", String.valueOf(bridge.mtu()),
                         "state", state(bridge)),
                 List.of(element(node, bridge)));
@@ -231,7 +183,7 @@ final class Walk {
                     ? ", the first packet asks who-has " + format(nextHop) + " on " + bridge.name() + ", " + answerer + " answers " + expected
                     : ", and no one in view has it");
         }
-        add(Hop.ARP, askerName, summary, facts("address", format(nextHop), "mac", known == null ? null : known.toString(),
+        steps.add(Hop.ARP, askerName, summary, facts("address", format(nextHop), "mac", known == null ? null : known.toString(),
                         "state", state, "answered-by", expected == null ? null : answerer,
                         "expected-mac", expected == null ? null : expected.toString()),
                 List.of(element(node, bridge)));
@@ -264,7 +216,7 @@ final class Walk {
         } else {
             summary = mac + " not learnt yet: " + bridge.name() + " floods the frame to every port";
         }
-        add(Hop.BRIDGE_FDB, node.name(), summary, facts("mac", mac.toString(), "port", port == null ? null : port.name(),
+        steps.add(Hop.BRIDGE_FDB, node.name(), summary, facts("mac", mac.toString(), "port", port == null ? null : port.name(),
                 "state", entry.map(e -> neighbourState(e.state())).orElse("none"), "flooded", String.valueOf(port == null)),
                 List.of(element(node, bridge)));
         if (port != null && expectedPort != null && port.index() != expectedPort.index()) {
@@ -307,7 +259,7 @@ final class Walk {
 
     /** The last veth and the pod's eth0 behind it, which must be the destination's, with the MAC the frame is for. */
     private void deliver(KernelState node, Link veth, MacAddress mac) {
-        add(Hop.VETH, node.name(), veth.name() + " mac " + veth.mac() + " mtu " + veth.mtu() + " " + state(veth),
+        steps.add(Hop.VETH, node.name(), veth.name() + " mac " + veth.mac() + " mtu " + veth.mtu() + " " + state(veth),
                 facts("interface", veth.name(), "index", String.valueOf(veth.index()), "mac", String.valueOf(veth.mac()),
                         "mtu", String.valueOf(veth.mtu()), "state", state(veth)),
                 List.of(element(node, veth)));
@@ -320,7 +272,7 @@ final class Walk {
         KernelState pod = namespaces.pod(destination);
         Link eth0 = pod.link(veth.parentIndex());
         if (eth0 == null || eth0.parentIndex() != veth.index()) {
-            add(Hop.POD_INTERFACE, destination.name(), "no interface peering with " + veth.name(), facts(), List.of());
+            steps.add(Hop.POD_INTERFACE, destination.name(), "no interface peering with " + veth.name(), facts(), List.of());
             throw new Broken(veth.name() + " on " + node.name() + " leads to another pod than " + destination.label());
         }
         podInterface(pod, destination, eth0, "arrives in");
@@ -332,12 +284,13 @@ final class Walk {
 
     // ---- routing on a node
 
-    private void routeOn(KernelState node) {
+    /** The node forwards the packet that arrived on {@code input}: its route decides where it goes next. */
+    private void routeOn(KernelState node, Link input) {
         if (!routedBy.add(node.name())) {
-            add(Hop.ROUTE, node.name(), "back on " + node.name(), facts(), List.of());
+            steps.add(Hop.ROUTE, node.name(), "back on " + node.name(), facts(), List.of());
             throw new Broken("routing loop: the packet comes back to " + node.name());
         }
-        Route route = lookup(node, destination.ip());
+        Route route = routes.forwarded(node, destination.ip(), source.ip(), sourceSubnet, input);
         Link out = outputOf(node, route);
         switch (out.kind()) {
             case LinkKind.Bridge() -> deliverFromNode(node, out, route);
@@ -381,7 +334,7 @@ final class Walk {
 
         Optional<Neighbour> neighbour = node.neighbour(device.index(), gateway);
         if (neighbour.isEmpty() || neighbour.get().mac() == null) {
-            add(Hop.VTEP_NEIGHBOUR, node.name(), "no neighbour entry for " + format(gateway) + " on " + device.name(),
+            steps.add(Hop.VTEP_NEIGHBOUR, node.name(), "no neighbour entry for " + format(gateway) + " on " + device.name(),
                     facts("address", format(gateway), "state", neighbour.map(n -> neighbourState(n.state())).orElse("none")),
                     List.of(element(node, device)));
             throw new Broken(device.name() + " has no neighbour entry for the route's gateway " + format(gateway)
@@ -389,7 +342,7 @@ final class Walk {
                     + " per peer: is it running, and does the peer's lease exist?)");
         }
         Neighbour vtep = neighbour.get();
-        add(Hop.VTEP_NEIGHBOUR, node.name(), format(gateway) + " lladdr " + vtep.mac() + " dev " + device.name() + " " + neighbourState(vtep.state()),
+        steps.add(Hop.VTEP_NEIGHBOUR, node.name(), format(gateway) + " lladdr " + vtep.mac() + " dev " + device.name() + " " + neighbourState(vtep.state()),
                 facts("address", format(gateway), "mac", vtep.mac().toString(), "state", neighbourState(vtep.state())),
                 List.of(element(node, device)));
         if (vtep.failed() || (vtep.state() & NUD_INCOMPLETE) != 0) {
@@ -400,24 +353,24 @@ final class Walk {
         List<FdbEntry> fdb = node.fdb(device.index(), vtep.mac());
         FdbEntry remoteEntry = fdb.stream().filter(e -> e.destination() != null).findFirst().orElse(null);
         if (remoteEntry == null) {
-            add(Hop.VTEP_FDB, node.name(), "no FDB entry for " + vtep.mac() + " on " + device.name(),
+            steps.add(Hop.VTEP_FDB, node.name(), "no FDB entry for " + vtep.mac() + " on " + device.name(),
                     facts("mac", vtep.mac().toString()), List.of(element(node, device)));
             throw new Broken(device.name() + " has no FDB entry for " + vtep.mac() + ": it does not know which node that VTEP is"
                     + " behind and, learning off, drops the packet (the agent adds the entry with the neighbour, per peer)");
         }
         InetAddress remote = remoteEntry.destination();
-        add(Hop.VTEP_FDB, node.name(), vtep.mac() + " dst " + format(remote) + " dev " + device.name() + " self "
+        steps.add(Hop.VTEP_FDB, node.name(), vtep.mac() + " dst " + format(remote) + " dev " + device.name() + " self "
                         + neighbourState(remoteEntry.state()) + (fdb.size() > 1 ? " (and " + (fdb.size() - 1) + " more remotes: each gets a copy)" : ""),
                 facts("mac", vtep.mac().toString(), "dst", format(remote), "state", neighbourState(remoteEntry.state())),
                 List.of(element(node, device)));
 
-        Route toRemote = lookup(node, remote);
+        Route toRemote = routes.sent(node, remote);
         Link out = outputOf(node, toRemote);
         InetAddress outerSource = vxlan.local() != null ? vxlan.local() : toRemote.preferredSource();
         underlayOut(node, out, toRemote.gateway() != null ? toRemote.gateway() : remote);
         Optional<TraceNode> remoteNode = nodeOwning(remote);
         String wire = ElementId.wire(node.name(), remoteNode.map(TraceNode::name).orElse(format(remote)));
-        add(Hop.ENCAPSULATION, node.name(), "UDP " + format(outerSource) + " → " + format(remote) + ":" + vxlan.port() + " VXLAN VNI "
+        steps.add(Hop.ENCAPSULATION, node.name(), "UDP " + format(outerSource) + " → " + format(remote) + ":" + vxlan.port() + " VXLAN VNI "
                         + vxlan.vni() + ", inner " + device.mac() + " → " + vtep.mac() + ", " + format(source.ip()) + " → "
                         + format(destination.ip()),
                 facts("outer-src", format(outerSource), "outer-dst", format(remote), "udp-port", String.valueOf(vxlan.port()),
@@ -436,7 +389,7 @@ final class Walk {
                 .filter(link -> link.kind() instanceof LinkKind.Vxlan v && v.vni() == vxlan.vni() && v.port() == vxlan.port())
                 .findFirst().orElse(null);
         if (remoteDevice == null) {
-            add(Hop.VXLAN, there.name(), "no VXLAN device with VNI " + vxlan.vni() + " on UDP port " + vxlan.port(),
+            steps.add(Hop.VXLAN, there.name(), "no VXLAN device with VNI " + vxlan.vni() + " on UDP port " + vxlan.port(),
                     facts("vni", String.valueOf(vxlan.vni()), "port", String.valueOf(vxlan.port())), List.of());
             throw new Broken(there.name() + " has no VXLAN device for VNI " + vxlan.vni() + " on port " + vxlan.port()
                     + ": it refuses the datagram (ICMP port unreachable); the agent there creates " + device.name());
@@ -453,11 +406,11 @@ final class Walk {
             throw new Broken(remoteDevice.name() + " of " + there.name() + " listens on " + format(remoteVxlan.local())
                     + " but the packet is sent to " + format(remote) + ": it is refused");
         }
-        routeOn(there);
+        routeOn(there, remoteDevice);
     }
 
     private void vxlanDevice(KernelState node, Link device, LinkKind.Vxlan vxlan, Link underlay, String verb) {
-        add(Hop.VXLAN, node.name(), device.name() + " vxlan id " + vxlan.vni() + " port " + vxlan.port()
+        steps.add(Hop.VXLAN, node.name(), device.name() + " vxlan id " + vxlan.vni() + " port " + vxlan.port()
                         + (vxlan.local() == null ? "" : " local " + format(vxlan.local()))
                         + (underlay == null ? "" : " dev " + underlay.name()) + (vxlan.learning() ? " learning" : " nolearning")
                         + " mac " + device.mac() + " mtu " + device.mtu() + " " + state(device) + " (" + verb + ")",
@@ -485,8 +438,8 @@ final class Walk {
         }
         requireDestinationNode(remoteNode.get(), "the route sends it via " + format(nextHop));
         KernelState there = namespaces.node(remoteNode.get());
-        underlayIn(there, nextHop, ElementId.wire(node.name(), there.name()), resolved);
-        routeOn(there);
+        Link in = underlayIn(there, nextHop, ElementId.wire(node.name(), there.name()), resolved);
+        routeOn(there, in);
     }
 
     /** A node's underlay interface, where a packet for {@code nextHop} leaves; returns the MAC it is resolved to, or null. */
@@ -494,7 +447,7 @@ final class Walk {
         Optional<Neighbour> neighbour = node.neighbour(out.index(), nextHop);
         MacAddress mac = neighbour.map(Neighbour::mac).orElse(null);
         String ip = node.addresses(out.index()).stream().filter(IpPrefix::isIpv4).map(IpPrefix::toString).collect(Collectors.joining(","));
-        add(Hop.UNDERLAY, node.name(), out.name() + " " + ip + " mac " + out.mac() + " mtu " + out.mtu() + " " + state(out)
+        steps.add(Hop.UNDERLAY, node.name(), out.name() + " " + ip + " mac " + out.mac() + " mtu " + out.mtu() + " " + state(out)
                         + ", next hop " + format(nextHop) + (mac == null ? " not resolved yet (the first packet asks who-has)"
                         : " lladdr " + mac + " " + neighbourState(neighbour.get().state())),
                 facts("interface", out.name(), "ip", ip, "mac", String.valueOf(out.mac()), "mtu", String.valueOf(out.mtu()),
@@ -506,9 +459,9 @@ final class Walk {
     }
 
     /** The other node's interface that has {@code address}, where the packet arrives. */
-    private void underlayIn(KernelState node, InetAddress address, String wire, MacAddress resolvedTo) {
+    private Link underlayIn(KernelState node, InetAddress address, String wire, MacAddress resolvedTo) {
         Link in = node.linkWith(address).orElseThrow();
-        add(Hop.UNDERLAY, node.name(), in.name() + " " + format(address) + " mac " + in.mac() + " mtu " + in.mtu() + " " + state(in)
+        steps.add(Hop.UNDERLAY, node.name(), in.name() + " " + format(address) + " mac " + in.mac() + " mtu " + in.mtu() + " " + state(in)
                         + " (the packet arrives)",
                 facts("interface", in.name(), "ip", format(address), "mac", String.valueOf(in.mac()), "mtu", String.valueOf(in.mtu()),
                         "state", state(in)),
@@ -519,6 +472,7 @@ final class Walk {
             throw new Broken("stale ARP entry: the sending node resolves " + format(address) + " to " + resolvedTo + " but "
                     + in.name() + " of " + node.name() + " has " + in.mac());
         }
+        return in;
     }
 
     private void requireDestinationNode(TraceNode reached, String how) {
@@ -535,10 +489,6 @@ final class Walk {
 
     // ---- helpers
 
-    private void add(Hop hop, String where, String summary, Map<String, String> facts, List<String> elements) {
-        steps.add(new Step(steps.size() + 1, hop, where, summary, facts, elements));
-    }
-
     private void requireUp(Link link, String where) {
         if (!link.up()) {
             throw new Broken(link.name() + " on " + where + " is down: it neither sends nor receives (ip link set " + link.name() + " up)");
@@ -550,50 +500,5 @@ final class Walk {
                 default -> "";
             });
         }
-    }
-
-    /** The element of an interface: a pod's own, or a node's. */
-    private static String element(KernelState state, Link link) {
-        return state.pod() ? ElementId.podInterface(state.name(), link.name()) : ElementId.device(state.name(), link.name());
-    }
-
-    private static String state(Link link) {
-        return !link.up() ? "DOWN" : link.lowerUp() ? "UP" : "UP,NO-CARRIER";
-    }
-
-    private static String kindName(Link link) {
-        String name = link.kind().typeName();
-        return name.isEmpty() ? "physical or loopback" : name;
-    }
-
-    /** The {@code NUD_*} bits as {@code ip neigh} names them. */
-    static String neighbourState(int state) {
-        Map<Integer, String> names = new LinkedHashMap<>();
-        names.put(NUD_INCOMPLETE, "INCOMPLETE");
-        names.put(NUD_REACHABLE, "REACHABLE");
-        names.put(NUD_STALE, "STALE");
-        names.put(NUD_DELAY, "DELAY");
-        names.put(NUD_PROBE, "PROBE");
-        names.put(NUD_FAILED, "FAILED");
-        names.put(NUD_NOARP, "NOARP");
-        names.put(NUD_PERMANENT, "PERMANENT");
-        String text = names.entrySet().stream().filter(e -> (state & e.getKey()) != 0).map(Map.Entry::getValue)
-                .collect(Collectors.joining(","));
-        return text.isEmpty() ? "NONE" : text;
-    }
-
-    private static String format(InetAddress address) {
-        return address == null ? null : IpPrefix.formatAddress(address);
-    }
-
-    /** Facts from name, value pairs; null values are left out. */
-    private static Map<String, String> facts(String... pairs) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            if (pairs[i + 1] != null) {
-                facts.put(pairs[i], pairs[i + 1]);
-            }
-        }
-        return facts;
     }
 }

@@ -52,6 +52,11 @@ final class IpView {
         return ipJson(namespace, "route", "get", address).get(0);
     }
 
+    /** {@code ip -j route get ADDRESS from SOURCE iif DEV}: what the kernel does with a packet arriving on DEV. */
+    static JsonNode routeGet(NetNamespace namespace, String address, String source, String input) {
+        return ipJson(namespace, "route", "get", address, "from", source, "iif", input).get(0);
+    }
+
     /** {@code ip -j neigh show dev DEV}: the lladdr of {@code address}. */
     static String neighbourMac(NetNamespace namespace, String device, String address) {
         for (JsonNode neighbour : ipJson(namespace, "neigh", "show", "dev", device)) {

@@ -94,9 +94,11 @@ class TracePathTest {
         bridge(trace.step(4), "node1");
         assertThat(trace.step(5).facts()).containsEntry("address", "10.42.1.1").containsEntry("expected-mac", mac(ns("node1"), "cni0"));
 
-        JsonNode nodeRoute = routeGet(ns("node1"), "10.42.3.2");
+        JsonNode nodeRoute = routeGet(ns("node1"), "10.42.3.2", "10.42.1.2", "cni0");
         assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asText())
-                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "weft.1");
+                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "weft.1")
+                .containsEntry("from", "10.42.1.2").containsEntry("iif", nodeRoute.get("iif").asText()).containsEntry("iif", "cni0");
+        assertThat(trace.step(6).summary()).isEqualTo("10.42.3.2 from 10.42.1.2 via 10.42.3.0 dev weft.1 iif cni0");
         JsonNode device = link(ns("node1"), "weft.1");
         JsonNode vxlan = device.get("linkinfo").get("info_data");
         assertThat(trace.step(7).facts()).containsEntry("vni", vxlan.get("id").asText()).containsEntry("port", vxlan.get("port").asText())
@@ -122,8 +124,9 @@ class TracePathTest {
         assertThat(trace.step(13).facts()).containsEntry("interface", "eth0").containsEntry("mac", mac(ns("node3"), "eth0"));
         assertThat(trace.step(14).facts()).containsEntry("interface", "weft.1").containsEntry("mac", mac(ns("node3"), "weft.1"))
                 .containsEntry("mac", TraceCluster.MAC_3);
-        assertThat(trace.step(15).facts()).containsEntry("dev", routeGet(ns("node3"), "10.42.3.2").get("dev").asText())
-                .containsEntry("dev", "cni0");
+        JsonNode arrived = routeGet(ns("node3"), "10.42.3.2", "10.42.1.2", "weft.1");
+        assertThat(trace.step(15).facts()).containsEntry("dev", arrived.get("dev").asText()).containsEntry("dev", "cni0")
+                .containsEntry("from", "10.42.1.2").containsEntry("iif", arrived.get("iif").asText()).containsEntry("iif", "weft.1");
         bridge(trace.step(16), "node3");
         assertThat(trace.step(17).facts()).containsEntry("address", "10.42.3.2").containsEntry("expected-mac", mac(ns("node3-pod1"), "eth0"));
         assertThat(trace.step(18).fact("mac")).isEqualTo(mac(ns("node3-pod1"), "eth0"));
@@ -140,12 +143,15 @@ class TracePathTest {
         assertThat(trace.steps()).extracting(Step::hop).containsExactly(
                 ROUTE, POD_INTERFACE, VETH, BRIDGE, ARP, ROUTE, UNDERLAY, UNDERLAY, ROUTE, BRIDGE, ARP, BRIDGE_FDB, VETH, POD_INTERFACE);
         assertThat(trace.steps()).noneMatch(step -> step.hop() == VXLAN || step.hop() == ENCAPSULATION);
-        JsonNode nodeRoute = routeGet(ns("node1"), "10.42.2.2");
+        JsonNode nodeRoute = routeGet(ns("node1"), "10.42.2.2", "10.42.1.2", "cni0");
         assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asText()).containsEntry("gateway", "192.0.2.2")
-                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "eth0");
+                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "eth0").containsEntry("iif", "cni0");
         assertThat(trace.step(7).facts()).containsEntry("interface", "eth0").containsEntry("next-hop", "192.0.2.2");
         assertThat(trace.step(8).where()).isEqualTo("node2");
         assertThat(trace.step(8).facts()).containsEntry("ip", "192.0.2.2").containsEntry("mac", mac(ns("node2"), "eth0"));
+        JsonNode arrived = routeGet(ns("node2"), "10.42.2.2", "10.42.1.2", "eth0");
+        assertThat(trace.step(9).facts()).containsEntry("dev", arrived.get("dev").asText()).containsEntry("dev", "cni0")
+                .containsEntry("from", "10.42.1.2").containsEntry("iif", "eth0");
         podInterface(trace.step(14), "node2-pod1");
     }
 

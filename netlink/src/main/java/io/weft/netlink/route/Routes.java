@@ -93,6 +93,35 @@ public final class Routes {
     }
 
     /**
+     * Asks the kernel what it does with a packet from {@code source} to {@code destination} arriving on
+     * the interface {@code inputIndex}, like {@code ip route get DESTINATION from SOURCE iif DEV}: the
+     * input path a forwarded packet takes, with the policy rules keyed on the input interface, the
+     * interface's forwarding switch and reverse-path filtering. The answer is a host route with the
+     * output device and gateway (type local when the packet is for this namespace), without a preferred
+     * source. A packet the kernel would drop comes back as the error it drops it with; on Linux 6.18:
+     * EHOSTUNREACH when forwarding is off on the input interface (or an unreachable route matches),
+     * EINVAL when the source fails reverse-path filtering or is martian (or a blackhole route or rule
+     * matches), ENETUNREACH without a route (or an unreachable rule), EACCES for a prohibit route or rule.
+     */
+    public Route lookup(InetAddress destination, InetAddress source, int inputIndex) {
+        if ((destination instanceof Inet4Address) != (source instanceof Inet4Address)) {
+            throw new IllegalArgumentException("route lookup source " + IpPrefix.formatAddress(source)
+                    + " is not of the family of its destination " + IpPrefix.formatAddress(destination));
+        }
+        if (inputIndex <= 0) {
+            throw new IllegalArgumentException("route lookup input interface index must be positive, not " + inputIndex);
+        }
+        byte[] to = destination.getAddress();
+        byte[] from = source.getAddress();
+        int family = destination instanceof Inet4Address ? AF_INET : AF_INET6;
+        return socket.query(RTM_GETROUTE, 0,
+                IpPrefix.formatAddress(destination) + " from " + IpPrefix.formatAddress(source) + " iif " + inputIndex,
+                w -> w.rtmsg(family, to.length * 8, from.length * 8, 0, 0, 0, 0, RTM_F_LOOKUP_TABLE)
+                        .attribute(RTA_DST, to).attribute(RTA_SRC, from).attributeU32(RTA_IIF, inputIndex),
+                Routes::decode);
+    }
+
+    /**
      * The header and attributes of an add, replace or delete. A table beyond the header's 8 bits
      * travels in {@code RTA_TABLE} only, as ip sends it; the attribute wins either way.
      */

@@ -62,9 +62,14 @@ public final class MessageWriter {
         return u8(family).u8(prefixLength).u8(flags).u8(scope).u32(index);
     }
 
-    /** {@code struct rtmsg}: family, dst_len, src_len, tos, table, protocol, scope, type, flags. */
+    /** {@code struct rtmsg} without a source prefix: family, dst_len, src_len 0, tos, table, protocol, scope, type, flags. */
     public MessageWriter rtmsg(int family, int dstLength, int table, int protocol, int scope, int type, int flags) {
-        return u8(family).u8(dstLength).u8(0).u8(0).u8(table).u8(protocol).u8(scope).u8(type).u32(flags);
+        return rtmsg(family, dstLength, 0, table, protocol, scope, type, flags);
+    }
+
+    /** {@code struct rtmsg} with a source prefix length, as a lookup from a given source sends it. */
+    public MessageWriter rtmsg(int family, int dstLength, int srcLength, int table, int protocol, int scope, int type, int flags) {
+        return u8(family).u8(dstLength).u8(srcLength).u8(0).u8(table).u8(protocol).u8(scope).u8(type).u32(flags);
     }
 
     /** {@code struct ndmsg}: family, pad1, pad2, ifindex, state, flags, type. */

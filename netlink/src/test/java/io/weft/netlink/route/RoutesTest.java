@@ -11,12 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 import static io.weft.netlink.IpPrefix.parseAddress;
 import static io.weft.netlink.sys.Kernel.AF_INET;
 import static io.weft.netlink.sys.Kernel.AF_INET6;
+import static io.weft.netlink.sys.Kernel.RTN_LOCAL;
 import static io.weft.netlink.sys.Kernel.RTN_UNICAST;
 import static io.weft.netlink.sys.Kernel.RTPROT_BOOT;
 import static io.weft.netlink.sys.Kernel.RT_SCOPE_HOST;
@@ -356,6 +358,61 @@ class RoutesTest {
         assertThatThrownBy(() -> netlink.routes().lookup(parseAddress("fd77::1")))
                 .hasMessage("RTM_GETROUTE " + parseAddress("fd77::1").getHostAddress()
                         + ": ENETUNREACH (Network is unreachable)");
+    }
+
+    @Test
+    void inputLookupAnswersAsIpRouteGetFromIifDoes() {
+        node.sysctl().set("net.ipv4.ip_forward", "1");
+        netlink.routes().add(Route.to(prefix("10.2.0.0/24")).via(parseAddress("10.3.0.2")));
+
+        for (String destination : List.of("10.3.0.7", "10.2.0.5", "10.3.0.1")) {
+            Route found = netlink.routes().lookup(parseAddress(destination), parseAddress("10.1.0.5"), veth);
+
+            JsonNode seen = ipJson(node, "route", "get", destination, "from", "10.1.0.5", "iif", "veth0").get(0);
+            assertThat(seen.get("iif").asText()).isEqualTo("veth0");
+            assertThat(found.destination()).as(destination).isEqualTo(prefix(destination));
+            assertThat(found.outputIndex()).as(destination).isEqualTo(index(seen.get("dev").asText()));
+            assertThat(found.gateway()).as(destination)
+                    .isEqualTo(seen.has("gateway") ? parseAddress(seen.get("gateway").asText()) : null);
+            assertThat(found.type()).as(destination).isEqualTo(seen.has("type") ? RTN_LOCAL : RTN_UNICAST);
+            assertThat(found.preferredSource()).as("an input route has no preferred source").isNull();
+        }
+    }
+
+    @Test
+    void inputLookupReportsWhatDropsAForwardedPacketAsIpDoes() {
+        InetAddress to = parseAddress("10.3.0.7");
+
+        // a fresh namespace does not forward
+        assertThatThrownBy(() -> netlink.routes().lookup(to, parseAddress("10.1.0.5"), veth))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessage("RTM_GETROUTE 10.3.0.7 from 10.1.0.5 iif " + veth + ": EHOSTUNREACH (No route to host)");
+        assertThatThrownBy(() -> ipJson(node, "route", "get", "10.3.0.7", "from", "10.1.0.5", "iif", "veth0"))
+                .hasMessageContaining("No route to host");
+
+        // strict reverse-path filtering: nothing routes 10.9.0.5 back out of veth0
+        node.sysctl().set("net.ipv4.ip_forward", "1");
+        node.sysctl().set("net.ipv4.conf.veth0.rp_filter", "1");
+        assertThat(netlink.routes().lookup(to, parseAddress("10.1.0.5"), veth).outputIndex()).isEqualTo(bridge);
+        assertThatThrownBy(() -> netlink.routes().lookup(to, parseAddress("10.9.0.5"), veth))
+                .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+        assertThatThrownBy(() -> ipJson(node, "route", "get", "10.3.0.7", "from", "10.9.0.5", "iif", "veth0"))
+                .hasMessageContaining("Invalid argument");
+
+        // a policy rule for packets arriving on veth0
+        Sandbox.ip(node, "rule", "add", "iif", "veth0", "prohibit", "pref", "100");
+        assertThatThrownBy(() -> netlink.routes().lookup(to, parseAddress("10.1.0.5"), veth))
+                .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errnoName()).isEqualTo("EACCES"));
+        assertThatThrownBy(() -> ipJson(node, "route", "get", "10.3.0.7", "from", "10.1.0.5", "iif", "veth0"))
+                .hasMessageContaining("Permission denied");
+        assertThat(netlink.routes().lookup(to).outputIndex()).as("the rule does not touch what the node sends").isEqualTo(bridge);
+    }
+
+    @Test
+    void inputLookupRefusesASourceOfAnotherFamilyNamingIt() {
+        assertThatThrownBy(() -> netlink.routes().lookup(parseAddress("10.3.0.7"), parseAddress("fd00::5"), veth))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("route lookup source fd00::5 is not of the family of its destination 10.3.0.7");
     }
 
     // ---- list ----
