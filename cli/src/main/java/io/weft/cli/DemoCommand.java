@@ -1,13 +1,11 @@
 package io.weft.cli;
 
 import io.weft.lab.Lab;
-import io.weft.lab.LabDown;
 import io.weft.lab.LabException;
 import io.weft.lab.LabInspector;
 import io.weft.lab.LabNode;
 import io.weft.lab.LabOptions;
 import io.weft.lab.LabPod;
-import io.weft.lab.LabUp;
 import io.weft.lab.measure.ConnectivityMatrix;
 import io.weft.lab.measure.DemoReport;
 import io.weft.lab.measure.MatrixResult;
@@ -23,7 +21,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,10 +38,6 @@ import java.util.function.Consumer;
         description = "Bring up a lab (3 nodes x 2 pods by default), connect every pod to every other pod (TCP connect and round trips, from inside the pods), measure throughput between two pods of one node, two pods of different nodes and two nodes' underlay addresses (iperf3 when installed, else a built-in stream), print the report and take the lab down. Exits 1 when any pair fails. See docs/lab.md.")
 final class DemoCommand implements Callable<Integer> {
     private static final Duration PAIR_TIMEOUT = Duration.ofSeconds(5);
-    /** How long a signal waits for the lab to go down: its agents get 5 s to stop, then are killed. */
-    private static final Duration DOWN_WAIT = Duration.ofSeconds(60);
-    /** The exit status of a demo cut short, as a shell reports SIGINT. */
-    private static final int INTERRUPTED = 130;
 
     @Mixin
     LabShape shape;
@@ -58,12 +51,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "The report as JSON on stdout (progress goes to stderr).")
     boolean json;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,
-            description = "The namespaces' prefix (default: ${DEFAULT-VALUE}).")
-    String prefix;
+    @Mixin
+    LabPlace place;
 
     @Spec
     CommandSpec spec;
@@ -84,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             err.println("weft demo: " + e.getMessage());
             return 2;
         }
-        try (InterruptOnShutdown shutdown = InterruptOnShutdown.install(DOWN_WAIT, () -> LabCommand.progress(err,
+        try (InterruptOnShutdown shutdown = InterruptOnShutdown.install(LabCommand.DOWN_WAIT, () -> LabCommand.progress(err,
                 keep ? "interrupted: keeping the lab (--keep)" : "interrupted: taking the lab down"))) {
             return run(options, progress, shutdown);
         }
@@ -99,13 +88,13 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Lab lab;
         try {
-            lab = new LabUp(dir, prefix, LabCommand.weft(), progress).up(options);
-        } catch (LabException e) { // it removed what it made, or refused to touch a lab that is there
+            lab = place.up(progress).up(options);
+        } catch (LabException | IllegalArgumentException e) { // it removed what it made, or refused to touch a lab that is there
             err.println("weft demo: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) { // it left what it made, as lab.json says, to lab down
             finish(progress, err, shutdown);
-            return INTERRUPTED;
+            return LabCommand.INTERRUPTED;
         }
         try {
             DemoReport report = measure(lab, progress);
@@ -113,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             return report.passed() ? 0 : 1;
         } catch (InterruptedException e) {
-            return INTERRUPTED;
+            return LabCommand.INTERRUPTED;
         } finally {
             finish(progress, err, shutdown);
         }
@@ -122,10 +111,10 @@ final class DemoCommand implements Callable<Integer> {
     private void finish(Consumer<String> progress, PrintWriter err, InterruptOnShutdown shutdown) throws InterruptedException {
         shutdown.cleaningUp();
         if (keep) {
-            progress.accept("kept the lab: weft lab status" + dirFlag() + ", weft lab exec" + dirFlag() + " node1 -- ip route,"
-                    + " weft lab down" + dirFlag());
+            progress.accept("kept the lab: weft lab status" + place.dirFlag() + ", weft lab exec" + place.dirFlag() + " node1 -- ip route,"
+                    + " weft lab down" + place.dirFlag());
         } else {
-            down(progress, err);
+            place.down(progress, err, "weft demo");
         }
     }
 
@@ -175,17 +164,5 @@ final class DemoCommand implements Callable<Integer> {
             view.peers().forEach((peer, mode) -> modes.put(peer, mode.label()));
             return new NodeRow(view.name(), view.underlayIp(), view.podSubnet().orElse("-"), view.vtepMac().orElse("-"), modes);
         }).toList();
-    }
-
-    private void down(Consumer<String> progress, PrintWriter err) throws InterruptedException {
-        try {
-            new LabDown(dir, prefix, progress).down();
-        } catch (LabException e) {
-            err.println("weft demo: " + e.getMessage());
-        }
-    }
-
-    private String dirFlag() {
-        return dir.toAbsolutePath().normalize().equals(Lab.DEFAULT_DIR) ? "" : " --dir " + dir;
     }
 }

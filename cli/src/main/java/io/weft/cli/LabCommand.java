@@ -1,13 +1,11 @@
 package io.weft.cli;
 
 import io.weft.lab.Lab;
-import io.weft.lab.LabDown;
 import io.weft.lab.LabException;
 import io.weft.lab.LabInspector;
 import io.weft.lab.LabOptions;
 import io.weft.lab.LabPod;
 import io.weft.lab.LabStatus;
-import io.weft.lab.LabUp;
 import io.weft.lab.WeftLauncher;
 import io.weft.lab.process.InNamespace;
 import picocli.CommandLine.Command;
@@ -21,10 +19,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** {@code weft lab}: a whole cluster in network namespaces on this machine, to run, look at and take apart. */
@@ -32,6 +32,11 @@ import java.util.stream.Collectors;
         description = "A cluster on this machine: a fabric namespace with a switch, N node namespaces each running a real weft agent, M pods per node attached through the node's installed CNI plugin. Nothing is made in the root namespace. See docs/lab.md.",
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Exec.class, LabCommand.Down.class})
 final class LabCommand {
+    /** How long a signal waits for the lab to go down: its agents get 5 s to stop, then are killed. */
+    static final Duration DOWN_WAIT = Duration.ofSeconds(60);
+    /** The exit status of a command cut short, as a shell reports SIGINT (the JVM exits with 128 + the signal's number). */
+    static final int INTERRUPTED = 130;
+
     private LabCommand() {}
 
     /** {@code weft} itself, as the lab runs it for each node's agent: this JVM, its class path, {@link Main}. */
@@ -39,17 +44,13 @@ final class LabCommand {
         return WeftLauncher.ofThisJvm(Main.class.getName());
     }
 
-    @Command(name = "up", sortOptions = false, description = "Bring a lab up and leave it running: namespaces PREFIX-fabric, PREFIX-nodeI, PREFIX-nodeI-podJ (and PREFIX-router), files in DIR. Refuses when a lab is up there already.")
+    @Command(name = "up", sortOptions = false, description = "Bring a lab up and leave it running: namespaces PREFIX-fabric, PREFIX-nodeI, PREFIX-nodeI-podJ (and PREFIX-router), files in DIR. Refuses when a lab is up there already. Interrupted (Ctrl-C, SIGTERM) or failed half-way, it takes down what it made.")
     static final class Up implements Callable<Integer> {
         @Mixin
         LabShape shape;
 
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
-        Path dir;
-
-        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,
-                description = "The namespaces' prefix (default: ${DEFAULT-VALUE}).")
-        String prefix;
+        @Mixin
+        LabPlace place;
 
         @Spec
         CommandSpec spec;
@@ -57,23 +58,36 @@ final class LabCommand {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Consumer<String> progress = line -> progress(out, line);
             LabOptions options;
             try {
                 options = shape.options();
             } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("weft lab up: " + e.getMessage());
+                err.println("weft lab up: " + e.getMessage());
                 return 2;
             }
-            try {
-                Lab lab = new LabUp(dir, prefix, weft(), line -> progress(out, line)).up(options);
-                out.println("explore: weft lab exec " + lab.nodes().getFirst().name() + " -- ip route;  weft lab status;  weft lab down"
-                        + (dir.toAbsolutePath().normalize().equals(Lab.DEFAULT_DIR) ? "" : " --dir " + dir));
+            try (InterruptOnShutdown shutdown = InterruptOnShutdown.install(DOWN_WAIT,
+                    () -> progress.accept("interrupted: taking down what lab up made so far"))) {
+                Lab lab;
+                try {
+                    lab = place.up(progress).up(options);
+                } catch (LabException | IllegalArgumentException e) { // it removed what it made, or refused before making anything
+                    err.println("weft lab up: " + e.getMessage());
+                    return 1;
+                } catch (InterruptedException e) { // it stopped where it was and left what it made, as lab.json says, to this
+                    shutdown.cleaningUp();
+                    err.println(place.down(progress, err, "weft lab up")
+                            .map(removal -> "weft lab up: interrupted, took down what it had made: " + removal.summary())
+                            .orElse("weft lab up: interrupted, and what it had made is not all gone: weft lab down" + place.dirFlag()
+                                    + " --prefix " + place.prefix + " removes the rest"));
+                    return INTERRUPTED;
+                }
+                shutdown.cleaningUp(); // the lab is up: a signal from now on leaves it so
+                out.println("explore: weft lab exec" + place.dirFlag() + " " + lab.nodes().getFirst().name() + " -- ip route;  weft lab status"
+                        + place.dirFlag() + ";  weft lab down" + place.dirFlag());
                 out.flush();
                 return 0;
-            } catch (LabException | IllegalArgumentException e) {
-                out.flush();
-                spec.commandLine().getErr().println("weft lab up: " + e.getMessage());
-                return 1;
             }
         }
     }
@@ -138,14 +152,10 @@ final class LabCommand {
         }
     }
 
-    @Command(name = "down", description = "Remove the lab: pods detached (CNI DEL), agents and etcd ended, every namespace PREFIX-* deleted, DIR removed. Also cleans up after a lab up or an agent that died; running it twice is harmless.")
+    @Command(name = "down", description = "Remove the lab: pods detached (CNI DEL), agents and etcd ended, every namespace PREFIX-* deleted, DIR removed. Also cleans up after a lab up or an agent that died; running it twice is harmless. PREFIX counts only when DIR/lab.json and DIR's marker are gone.")
     static final class Down implements Callable<Integer> {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = Lab.DEFAULT_DIR_NAME, description = "The lab's files (default: ${DEFAULT-VALUE}).")
-        Path dir;
-
-        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = Lab.DEFAULT_PREFIX,
-                description = "The namespaces' prefix, for when DIR/lab.json is gone (default: ${DEFAULT-VALUE}).")
-        String prefix;
+        @Mixin
+        LabPlace place;
 
         @Spec
         CommandSpec spec;
@@ -153,15 +163,7 @@ final class LabCommand {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try {
-                new LabDown(dir, prefix, line -> progress(out, line)).down();
-                out.flush();
-                return 0;
-            } catch (LabException e) {
-                out.flush();
-                spec.commandLine().getErr().println("weft lab down: " + e.getMessage());
-                return 1;
-            }
+            return place.down(line -> progress(out, line), spec.commandLine().getErr(), "weft lab down").isPresent() ? 0 : 1;
         }
     }
 

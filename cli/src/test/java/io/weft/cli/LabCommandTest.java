@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -129,19 +128,11 @@ class LabCommandTest {
 
     @Test
     void downAfterTheLabUpProcessWasKilledEndsTheAgentsItStarted() throws Exception {
-        List<String> command = new ArrayList<>(LabCommand.weft().command(List.of(), List.of("lab", "up", "--nodes", "2", "--pods", "1",
-                "--dir", labDir().toString(), "--prefix", PREFIX)));
-        Process labUp = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("up.log").toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (agentsRecorded() < 1) {
-                assertThat(labUp.isAlive()).as("lab up runs: %s", log()).isTrue();
-                assertThat(System.nanoTime()).as("an agent started within 60 s: %s", log()).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-        } finally {
-            labUp.destroyForcibly();
-            labUp.waitFor();
+        try (WeftProcess labUp = WeftProcess.start(tmp, List.of("lab", "up", "--nodes", "2", "--pods", "1",
+                "--dir", labDir().toString(), "--prefix", PREFIX))) {
+            labUp.awaitWhileRunning("an agent started", () -> LabSeen.agentsRecorded(labDir()) >= 1);
+            labUp.signal("KILL"); // no shutdown hook runs: what it made stays
+            labUp.exitStatus();
         }
         assertThat(labProcesses()).as("agents outlive the lab up that started them").isNotEmpty();
 
@@ -151,18 +142,6 @@ class LabCommandTest {
         assertThat(labProcesses()).isEmpty();
         assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
         assertThat(labDir()).doesNotExist();
-    }
-
-    private int agentsRecorded() {
-        try {
-            return Lab.load(labDir()).agentPids().size();
-        } catch (java.io.IOException notYet) {
-            return 0;
-        }
-    }
-
-    private String log() throws java.io.IOException {
-        return Files.readString(tmp.resolve("up.log"));
     }
 
     /** Processes whose command line names the lab's directory: its agents (and etcd). */

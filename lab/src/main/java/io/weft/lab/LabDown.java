@@ -50,11 +50,30 @@ public final class LabDown {
     }
 
     /**
+     * What a {@code down} removed.
+     *
+     * @param processes  how many processes it ended
+     * @param namespaces the namespaces it deleted
+     * @param directory  the lab directory it removed, if it did
+     */
+    public record Removal(int processes, List<String> namespaces, Optional<Path> directory) {
+        public Removal {
+            namespaces = List.copyOf(namespaces);
+        }
+
+        /** E.g. {@code 2 processes ended, 5 namespaces deleted, /run/weft-lab removed}. */
+        public String summary() {
+            return processes + " process" + (processes == 1 ? "" : "es") + " ended, " + namespaces.size() + " namespace"
+                    + (namespaces.size() == 1 ? "" : "s") + " deleted" + directory.map(dir -> ", " + dir + " removed").orElse("");
+        }
+    }
+
+    /**
      * Removes the lab.
      *
-     * @return whether there was anything to remove
+     * @return what it removed; nothing at all when there was no lab
      */
-    public boolean down() throws LabException, InterruptedException {
+    public Removal down() throws LabException, InterruptedException {
         Root.require("weft lab down");
         Optional<Lab> lab = load();
         String labPrefix = lab.map(Lab::prefix).or(this::markedPrefix).orElse(prefix);
@@ -73,13 +92,12 @@ public final class LabDown {
 
         int stopped = stopProcesses(lab, namespaces);
         List<String> deleted = deleteNamespaces(namespaces);
-        boolean removedDir = removeDirectory();
-        boolean anything = lab.isPresent() || stopped > 0 || !deleted.isEmpty() || removedDir;
+        Removal removal = new Removal(stopped, deleted, removeDirectory() ? Optional.of(dir) : Optional.empty());
+        boolean anything = lab.isPresent() || stopped > 0 || !deleted.isEmpty() || removal.directory().isPresent();
         progress.accept(anything
-                ? "lab down: " + stopped + " process" + (stopped == 1 ? "" : "es") + " ended, " + deleted.size() + " namespace"
-                        + (deleted.size() == 1 ? "" : "s") + " deleted" + (removedDir ? ", " + dir + " removed" : "")
+                ? "lab down: " + removal.summary()
                 : "lab down: nothing to remove (no " + Lab.FILE + " in " + dir + ", no namespace " + Topology.namespacePrefix(labPrefix) + "*)");
-        return anything;
+        return removal;
     }
 
     /** The prefix {@code lab up} wrote into the marker, for a lab whose {@code lab.json} is lost. */

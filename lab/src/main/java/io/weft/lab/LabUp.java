@@ -53,7 +53,7 @@ public final class LabUp {
      * @throws LabException         when it cannot start (a lab is up already, not root) or a step failed, saying which and why
      * @throws InterruptedException when interrupted: it stops where it is (a plugin it runs is killed) and leaves
      *                              what it made, as {@code lab.json} records it, to {@link LabDown}, which the caller
-     *                              runs once nothing is being made any more
+     *                              runs once nothing is being made any more (and where a second signal cannot cut it short)
      */
     public Lab up(LabOptions options) throws LabException, InterruptedException {
         Topology topology = new Topology(prefix, options);

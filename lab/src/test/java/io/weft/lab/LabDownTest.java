@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,7 +40,7 @@ class LabDownTest {
         Process sleeper = InNamespace.startDaemon(PREFIX + "-node2", List.of("sleep", "600"), dir.resolve("sleep.log"));
         awaitInside(sleeper, PREFIX + "-node2");
 
-        assertThat(new LabDown(lab, PREFIX, progress::add).down()).isTrue();
+        assertThat(new LabDown(lab, PREFIX, progress::add).down().processes()).isPositive();
 
         assertThat(sleeper.isAlive()).isFalse();
         assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
@@ -75,7 +76,7 @@ class LabDownTest {
         Path notALab = Files.createDirectories(dir.resolve("lab"));
         Files.writeString(notALab.resolve("precious.txt"), "keep me");
 
-        assertThat(new LabDown(notALab, PREFIX, progress::add).down()).isFalse();
+        assertThat(new LabDown(notALab, PREFIX, progress::add).down()).isEqualTo(new LabDown.Removal(0, List.of(), Optional.empty()));
 
         assertThat(notALab.resolve("precious.txt")).hasContent("keep me");
         assertThat(progress).anyMatch(line -> line.contains("left " + notALab + " alone"))
