@@ -19,10 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,8 +41,6 @@ class DoctorEtcdStoreTest {
     private NetNamespace node;
     private String prefix;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeEach
     void makeNode(TestInfo test) {
         node = sandbox.namespace();
@@ -57,17 +52,11 @@ class DoctorEtcdStoreTest {
         sandbox.close();
     }
 
-    private Run doctor() {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        CommandLine command = new CommandLine(new WeftCommand());
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
-        int code = command.execute("doctor", "--netns", node.path().toString(), "--pods-netns-dir", dir.resolve("none").toString(),
+    private WeftRun doctor() {
+        WeftRun run = WeftRun.weft("doctor", "--netns", node.path().toString(), "--pods-netns-dir", dir.resolve("none").toString(),
                 "--node-name", "node-1", "--store", "etcd", "--etcd-endpoints", ETCD.server().endpoint().toString(), "--etcd-prefix", prefix,
                 "--run-dir", dir.resolve("run").toString(), "--state-dir", dir.resolve("state").toString(),
                 "--cni-conf-dir", dir.resolve("net.d").toString());
-        Run run = new Run(code, out.toString(), err.toString());
         System.out.print(run.out() + run.err());
         return run;
     }
@@ -79,7 +68,7 @@ class DoctorEtcdStoreTest {
 
     @Test
     void doctorOnAnEtcdNoAgentWroteToLeavesItEmpty() throws Exception {
-        Run run = doctor();
+        WeftRun run = doctor();
 
         assertThat(run.err()).doesNotContain("cannot read the leases");
         assertThat(keys()).as("keys under " + prefix).isEmpty();
@@ -97,7 +86,7 @@ class DoctorEtcdStoreTest {
         new SubnetEnv(AgentConfig.DEFAULT_NETWORK.network(), IpPrefix.parse("10.42.99.1/24"), 1450, true).write(dir.resolve("run/subnet.env"));
         List<String> before = keys();
 
-        Run run = doctor();
+        WeftRun run = doctor();
 
         assertThat(run.err()).doesNotContain("cannot read the leases");
         assertThat(run.out().replaceAll("\\s+", " ")) // the text report wraps its lines
