@@ -42,8 +42,12 @@ public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<I
                           TxChecksumOffload txChecksumOffload, boolean masquerade,
                           Path runDir, Path stateDir, Optional<CniInstall> installCni,
                           Optional<InetSocketAddress> httpAddress, Duration reconcileInterval) {
-    public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
-    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/weft");
+    /** The run dir unless told otherwise; a string for the cli's option defaults. */
+    public static final String DEFAULT_RUN_DIR_NAME = "/run/weft";
+    public static final Path DEFAULT_RUN_DIR = Path.of(DEFAULT_RUN_DIR_NAME);
+    /** The state dir unless told otherwise; a string for the cli's option defaults. */
+    public static final String DEFAULT_STATE_DIR_NAME = "/var/lib/weft";
+    public static final Path DEFAULT_STATE_DIR = Path.of(DEFAULT_STATE_DIR_NAME);
     public static final InetSocketAddress DEFAULT_HTTP_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9472);
     public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(30);
     /** The k3s defaults: {@code --cluster-cidr 10.42.0.0/16}, a /24 per node. */
@@ -140,8 +144,11 @@ public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<I
 
     /** Where {@code --install-cni} puts the plugin and the conflist. */
     public record CniInstall(Path binDir, Path confDir) {
-        public static final Path DEFAULT_BIN_DIR = Path.of("/opt/cni/bin");
-        public static final Path DEFAULT_CONF_DIR = Path.of("/etc/cni/net.d");
+        /** The CNI dirs most runtimes use; strings for the cli's option defaults. */
+        public static final String DEFAULT_BIN_DIR_NAME = "/opt/cni/bin";
+        public static final String DEFAULT_CONF_DIR_NAME = "/etc/cni/net.d";
+        public static final Path DEFAULT_BIN_DIR = Path.of(DEFAULT_BIN_DIR_NAME);
+        public static final Path DEFAULT_CONF_DIR = Path.of(DEFAULT_CONF_DIR_NAME);
 
         public CniInstall {
             Objects.requireNonNull(binDir, "--cni-bin-dir");

@@ -125,19 +125,19 @@ final class AgentCommand implements Callable<Integer> {
             description = "Masquerade pod traffic leaving the pod network (default: ${DEFAULT-VALUE}).")
     String masquerade;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = "/run/weft", description = "subnet.env and cni.sock (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_RUN_DIR_NAME, description = "subnet.env and cni.sock (default: ${DEFAULT-VALUE}).")
     Path runDir;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/weft", description = "vtep-mac and ipam/ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_STATE_DIR_NAME, description = "vtep-mac and ipam/ (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Option(names = "--install-cni", description = "Install the CNI plugin and conflist at start, as weft install does.")
     boolean installCni;
 
-    @Option(names = "--cni-bin-dir", paramLabel = "DIR", defaultValue = "/opt/cni/bin", description = "With --install-cni (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cni-bin-dir", paramLabel = "DIR", defaultValue = CniInstall.DEFAULT_BIN_DIR_NAME, description = "With --install-cni (default: ${DEFAULT-VALUE}).")
     Path cniBinDir;
 
-    @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = "/etc/cni/net.d", description = "With --install-cni (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = CniInstall.DEFAULT_CONF_DIR_NAME, description = "With --install-cni (default: ${DEFAULT-VALUE}).")
     Path cniConfDir;
 
     @Option(names = "--runtime-dir", paramLabel = "DIR", defaultValue = InstallCommand.DEFAULT_RUNTIME_DIR,

@@ -40,11 +40,11 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--network-name", paramLabel = "NAME", defaultValue = "weft", description = "The network's name (default: ${DEFAULT-VALUE}).")
     String networkName;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = "/run/weft",
+    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_RUN_DIR_NAME,
             description = "The agent's --run-dir, where the plugin finds cni.sock and subnet.env (default: ${DEFAULT-VALUE}).")
     Path runDir;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/weft",
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_STATE_DIR_NAME,
             description = "The agent's --state-dir, where the plugin keeps ipam/ (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 

@@ -1,5 +1,7 @@
 package io.weft.cli;
 
+import io.weft.agent.AgentConfig;
+import io.weft.agent.AgentConfig.CniInstall;
 import io.weft.agent.Uninstaller;
 import io.weft.agent.masquerade.Nft;
 import io.weft.cni.config.NetworkConfig;
@@ -31,19 +33,19 @@ final class UninstallCommand implements Callable<Integer> {
     /** What the agent and the plugin keep in the state dir: the VTEP MAC, the IP reservations, the local store's default. */
     static final List<String> STATE_ENTRIES = List.of("vtep-mac", "ipam", "leases");
 
-    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = "/run/weft", description = "The agent's --run-dir (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_RUN_DIR_NAME, description = "The agent's --run-dir (default: ${DEFAULT-VALUE}).")
     Path runDir;
 
     @Option(names = "--all", description = "Also remove cni0, the CNI plugin and conflist, the runtime dir and the agent's state.")
     boolean all;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/weft", description = "With --all: the agent's --state-dir (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = AgentConfig.DEFAULT_STATE_DIR_NAME, description = "With --all: the agent's --state-dir (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--cni-bin-dir", paramLabel = "DIR", defaultValue = "/opt/cni/bin", description = "With --all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cni-bin-dir", paramLabel = "DIR", defaultValue = CniInstall.DEFAULT_BIN_DIR_NAME, description = "With --all (default: ${DEFAULT-VALUE}).")
     Path binDir;
 
-    @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = "/etc/cni/net.d", description = "With --all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = CniInstall.DEFAULT_CONF_DIR_NAME, description = "With --all (default: ${DEFAULT-VALUE}).")
     Path confDir;
 
     @Option(names = "--runtime-dir", paramLabel = "DIR", defaultValue = InstallCommand.DEFAULT_RUNTIME_DIR,

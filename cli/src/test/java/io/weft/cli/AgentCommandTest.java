@@ -11,8 +11,6 @@ import io.weft.netlink.IpPrefix;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -34,16 +32,8 @@ class AgentCommandTest {
         return command.config();
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        CommandLine command = new CommandLine(new AgentCommand());
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
-        int code = command.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static WeftRun run(String... args) {
+        return WeftRun.run(new AgentCommand(), args);
     }
 
     @Test
@@ -157,7 +147,7 @@ class AgentCommandTest {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--node-name", "n1"), each.args().stream())
                     .toArray(String[]::new);
 
-            Run run = run(args);
+            WeftRun run = run(args);
 
             assertThat(run.code()).as("%s", each.args()).isEqualTo(2);
             assertThat(run.err()).as("%s", each.args()).startsWith(each.err());

@@ -50,8 +50,6 @@ class DoctorCommandTest {
     private Netlink netlink;
     private Lease peer;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeEach
     void agentLeftTheNode() throws Exception {
         List<Lease> leases;
@@ -85,28 +83,23 @@ class DoctorCommandTest {
     }
 
     /** The agent's flags for this node, and {@code extra}. */
-    private Run doctor(String... extra) {
+    private WeftRun doctor(String... extra) {
         return doctor(dir.resolve("leases"), extra);
     }
 
-    private Run doctor(Path storeDir, String... extra) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        CommandLine command = new CommandLine(new WeftCommand());
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
+    private WeftRun doctor(Path storeDir, String... extra) {
         String[] args = Stream.concat(Stream.of("doctor", "--netns", node.path().toString(), "--pods-netns-dir", dir.resolve("none").toString(),
                 "--node-name", "node-1", "--iface", "eth0", "--store", "local", "--store-dir", storeDir.toString(),
                 "--run-dir", dir.resolve("run").toString(), "--state-dir", dir.resolve("state").toString(),
                 "--cni-conf-dir", dir.resolve("net.d").toString()), Stream.of(extra)).toArray(String[]::new);
-        Run run = new Run(command.execute(args), out.toString(), err.toString());
+        WeftRun run = WeftRun.weft(args);
         System.out.print(run.out() + run.err());
         return run;
     }
 
     @Test
     void aNodeAsTheAgentLeftItIsHealthy() throws Exception {
-        Run run = doctor("--json");
+        WeftRun run = doctor("--json");
 
         assertThat(run.code()).as(run.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(run.out());
@@ -121,7 +114,7 @@ class DoctorCommandTest {
     void aMissingFdbEntryIsAProblemWithExitCode1() {
         netlink.fdb().delete(FdbEntry.permanent(netlink.links().get("weft.1").index(), PEER_MAC, peer.publicIp()));
 
-        Run run = doctor();
+        WeftRun run = doctor();
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).contains("✗ peers").contains("no FDB entry for peer node-2 (" + peer.subnet() + " at 198.51.100.2)")
@@ -130,7 +123,7 @@ class DoctorCommandTest {
 
     @Test
     void aStoreDirWithoutAStoreIsAFlagError() {
-        Run run = doctor(dir.resolve("elsewhere"));
+        WeftRun run = doctor(dir.resolve("elsewhere"));
 
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).startsWith("weft doctor: --store-dir: no local store in " + dir.resolve("elsewhere"));

@@ -8,13 +8,10 @@ import io.weft.cni.server.Forwarder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,8 +43,6 @@ class InstallCommandTest {
     private Path conf;
     private Path lib;
 
-    private record Run(int code, String out, String err) {}
-
     private record Exec(int code, String stdout, String stderr) {}
 
     @BeforeEach
@@ -61,19 +56,13 @@ class InstallCommandTest {
         return (runtimeDir, train, report) -> new CniInstaller(distribution, forwarder, train, report);
     }
 
-    private Run install(CniInstaller.Factory installer, String... options) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        CommandLine command = new CommandLine(new InstallCommand(installer));
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
+    private WeftRun install(CniInstaller.Factory installer, String... options) {
         List<String> args = Stream.concat(Stream.of("--cni-bin-dir", bin.toString(), "--cni-conf-dir", conf.toString()),
                 Arrays.stream(options)).toList();
-        int code = command.execute(args.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return WeftRun.run(new InstallCommand(installer), args.toArray(String[]::new));
     }
 
-    private Run installWithoutCache(Optional<byte[]> forwarder, String... options) {
+    private WeftRun installWithoutCache(Optional<byte[]> forwarder, String... options) {
         List<String> args = Stream.concat(Stream.of("--no-aot-cache"), Arrays.stream(options)).toList();
         return install(installer(testClassPath(), forwarder), args.toArray(String[]::new));
     }
@@ -149,7 +138,7 @@ class InstallCommandTest {
 
     @Test
     void installsTheForwarderTheJavaLauncherLoopbackAndTheConflist() throws IOException {
-        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER));
+        WeftRun run = installWithoutCache(Optional.of(FAKE_FORWARDER));
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(names(bin)).containsExactly("loopback", "weft", "weft-java");
@@ -167,7 +156,7 @@ class InstallCommandTest {
 
     @Test
     void fromClassDirectoriesInstallsWithoutAnAotCache() throws IOException {
-        Run run = install(installer(testClassPath(), Optional.of(FAKE_FORWARDER)));
+        WeftRun run = install(installer(testClassPath(), Optional.of(FAKE_FORWARDER)));
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("no AOT cache: the class path has directories (a development build)");
@@ -194,7 +183,7 @@ class InstallCommandTest {
         String launcher = Files.readString(bin.resolve("weft-java"));
         String conflist = Files.readString(conf.resolve("10-weft.conflist"));
 
-        Run again = installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/weft/other.sock");
+        WeftRun again = installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/weft/other.sock");
 
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(names(bin)).containsExactly("loopback", "weft", "weft-java");
@@ -206,7 +195,7 @@ class InstallCommandTest {
 
     @Test
     void writesTheNetworkNameAndTheSocketIntoTheConflist() throws IOException {
-        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--network-name", "pods.1", "--socket", "/run/x/cni.sock");
+        WeftRun run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--network-name", "pods.1", "--socket", "/run/x/cni.sock");
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(JSON.readTree(conf.resolve("10-weft.conflist").toFile())).isEqualTo(JSON.readTree(
@@ -215,9 +204,9 @@ class InstallCommandTest {
 
     @Test
     void namesTheAgentsRunAndStateDirsInTheConflistWhenTheyAreNotTheDefaults() throws IOException {
-        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/x", "--state-dir", "/var/lib/x");
+        WeftRun run = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/x", "--state-dir", "/var/lib/x");
         JsonNode withDirs = JSON.readTree(conf.resolve("10-weft.conflist").toFile());
-        Run defaults = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/weft", "--state-dir", "/var/lib/weft");
+        WeftRun defaults = installWithoutCache(Optional.of(FAKE_FORWARDER), "--run-dir", "/run/weft", "--state-dir", "/var/lib/weft");
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(defaults.code()).as(defaults.err()).isZero();
@@ -229,8 +218,8 @@ class InstallCommandTest {
 
     @Test
     void refusesANetworkNameOrSocketThePluginCannotUseBeforeWritingAnything() throws IOException {
-        Run badName = installWithoutCache(Optional.of(FAKE_FORWARDER), "--network-name", "-weft");
-        Run badSocket = installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/\"x\".sock");
+        WeftRun badName = installWithoutCache(Optional.of(FAKE_FORWARDER), "--network-name", "-weft");
+        WeftRun badSocket = installWithoutCache(Optional.of(FAKE_FORWARDER), "--socket", "/run/\"x\".sock");
 
         assertThat(badName.code()).isEqualTo(1);
         assertThat(badName.err()).startsWith("weft install: network name '-weft' must match");
@@ -245,7 +234,7 @@ class InstallCommandTest {
         Files.createDirectories(bin);
         Files.writeString(bin.resolve("loopback"), "the reference loopback plugin");
 
-        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER));
+        WeftRun run = installWithoutCache(Optional.of(FAKE_FORWARDER));
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(bin.resolve("loopback")).hasContent("the reference loopback plugin");
@@ -257,7 +246,7 @@ class InstallCommandTest {
         Files.createDirectories(bin.getParent());
         Files.writeString(bin, "a file where the bin dir should be");
 
-        Run run = installWithoutCache(Optional.of(FAKE_FORWARDER));
+        WeftRun run = installWithoutCache(Optional.of(FAKE_FORWARDER));
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("weft install: " + bin + " is not a directory");
@@ -268,7 +257,7 @@ class InstallCommandTest {
     void installsTheJavaLauncherAsWeftWhenTheBuildHasNoForwarder() throws Exception {
         Distribution distribution = fakeJava(List.of(lib.resolve("weft-cli.jar")));
 
-        Run run = install(installer(distribution, Optional.empty()), "--no-aot-cache");
+        WeftRun run = install(installer(distribution, Optional.empty()), "--no-aot-cache");
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(bin.resolve("weft")).hasSameTextualContentAs(bin.resolve("weft-java"));
@@ -298,7 +287,7 @@ class InstallCommandTest {
         Path older = Files.writeString(lib.resolve("weft-cni-" + "0".repeat(64) + ".aot"), "trained on other jars");
         Files.setLastModifiedTime(cache, FileTime.from(Instant.now().plusSeconds(60)));
 
-        Run run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
+        WeftRun run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
         String withCache = exec(bin.resolve("weft-java"), Map.of(), "").stdout();
         Files.setLastModifiedTime(lib.resolve("b.jar"), FileTime.from(Instant.now().plusSeconds(120))); // rebuilt in place
         String afterRebuild = exec(bin.resolve("weft-java"), Map.of(), "").stdout();
@@ -315,7 +304,7 @@ class InstallCommandTest {
     void installsWithoutACacheAndSaysSoWhenTrainingFails() throws Exception {
         Distribution distribution = fakeJava(List.of(lib.resolve("weft-cli.jar"))); // prints, writes no cache
 
-        Run run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
+        WeftRun run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("AOT cache training failed (exit code 0, no cache written: ", "weft-java starts without a cache");
@@ -327,7 +316,7 @@ class InstallCommandTest {
     void trainsTheCacheOnTheDistributionsJarsAndTheLauncherAnswersWithJsonOnly() throws Exception {
         Distribution distribution = jarDistribution();
 
-        Run run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
+        WeftRun run = install(installer(distribution, Optional.of(FAKE_FORWARDER)));
         Exec version = exec(bin.resolve("weft-java"), Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}");
 
         Path cache = AotCache.fileFor(distribution);

@@ -6,7 +6,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,10 +24,17 @@ import java.util.stream.Stream;
  * (vfs: nothing mounted for storage), runc with the cgroupfs manager (this machine's hybrid cgroups),
  * no rlimits (the process lacks CAP_SYS_RESOURCE), a busybox root filesystem instead of an image, and
  * the node's network namespace entered with {@code nsenter} ({@code ip netns exec} would remount
- * {@code /sys} and hide the cgroup mounts podman needs).
+ * {@code /sys} and hide the cgroup mounts podman needs). One thing cannot be moved into the test's
+ * directory: libcni's cache, {@link #LIBCNI_CACHE}. Podman 4.3 makes its libcni config without a cache
+ * dir, sets none per call, and containers.conf has no option for one, so libcni falls back to
+ * {@code /var/lib/cni}; {@link #deleteFiles} removes it again when it was not there before and is empty.
  */
 final class Podman {
     private static final long TIMEOUT_SECONDS = 30;
+    /** libcni's default cache dir, fixed for podman 4.3's CNI backend. */
+    static final Path LIBCNI_CACHE = Path.of("/var/lib/cni");
+    /** Where libcni keeps each attachment's result, for the DEL that podman sends on container removal. */
+    static final Path LIBCNI_RESULTS = LIBCNI_CACHE.resolve("results");
 
     record Result(int exitCode, String stdout, String stderr) {}
 
@@ -32,12 +42,14 @@ final class Podman {
     private final Path containersConf;
     private final List<String> command;
     private final Path rootfs;
+    private final boolean libcniCacheWasAbsent;
 
-    private Podman(Path dir, Path containersConf, List<String> command, Path rootfs) {
+    private Podman(Path dir, Path containersConf, List<String> command, Path rootfs, boolean libcniCacheWasAbsent) {
         this.dir = dir;
         this.containersConf = containersConf;
         this.command = command;
         this.rootfs = rootfs;
+        this.libcniCacheWasAbsent = libcniCacheWasAbsent;
     }
 
     /** The {@code podman} executable on {@code PATH}, if any. */
@@ -55,6 +67,7 @@ final class Podman {
      * from inside {@code node}.
      */
     static Podman inNode(Path dir, NetNamespace node, Path pluginDir, Path networkConfigDir) throws IOException {
+        boolean libcniCacheWasAbsent = !Files.exists(LIBCNI_CACHE, LinkOption.NOFOLLOW_LINKS);
         Files.createDirectories(dir);
         Path containersConf = dir.resolve("containers.conf");
         Files.writeString(containersConf, """
@@ -73,7 +86,7 @@ final class Podman {
         List<String> command = List.of("nsenter", "--net=" + node.path(), Podman.executable().orElseThrow().toString(),
                 "--root", dir.resolve("storage").toString(), "--runroot", dir.resolve("run").toString(),
                 "--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs");
-        return new Podman(dir, containersConf, command, busyboxRootfs(dir.resolve("rootfs")));
+        return new Podman(dir, containersConf, command, busyboxRootfs(dir.resolve("rootfs")), libcniCacheWasAbsent);
     }
 
     /** {@code /bin/busybox} and a symlink to it per applet: a root filesystem without pulling an image. */
@@ -154,15 +167,28 @@ final class Podman {
 
     /**
      * Deletes podman's directories, the root filesystem included, without following links: podman
-     * leaves {@code /etc/mtab -> /proc/self/mounts} in it. Only once nothing is mounted there.
+     * leaves {@code /etc/mtab -> /proc/self/mounts} in it. Only once nothing is mounted there. Then
+     * libcni's cache, if this podman made it: only while empty, since another podman may use it.
      */
     void deleteFiles() {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(file);
             }
+            if (libcniCacheWasAbsent) {
+                deleteIfEmpty(LIBCNI_RESULTS);
+                deleteIfEmpty(LIBCNI_CACHE);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteIfEmpty(Path directory) throws IOException {
+        try {
+            Files.delete(directory);
+        } catch (NoSuchFileException | DirectoryNotEmptyException inUseOrGone) {
+            // another podman's results are in it, or it is gone already: not ours to remove
         }
     }
 

@@ -58,7 +58,6 @@ class PodmanEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern INET = Pattern.compile("inet (\\S+)/");
     /** Where libcni 1.1 keeps each attachment's ADD result for DEL; podman offers no way to move it. */
-    private static final Path LIBCNI_CACHE = Path.of("/var/lib/cni/results");
 
     @TempDir
     Path dir;
@@ -172,7 +171,7 @@ class PodmanEndToEndTest {
         assertThat(namespaces).as("network namespaces left").doesNotContain(node.name());
         assertThat(podNamespaces).as("pod namespaces left").noneMatch(path -> namespaces.contains(Path.of(path).getFileName().toString()));
         assertThat(lines(Path.of("/proc/self/mounts"))).as("mounts left").noneMatch(line -> line.contains(dir.toString()));
-        assertThat(fileNames(LIBCNI_CACHE)).as("libcni's cached results left").noneMatch(name -> containers.stream().anyMatch(name::contains));
+        assertThat(fileNames(Podman.LIBCNI_RESULTS)).as("libcni's cached results left").noneMatch(name -> containers.stream().anyMatch(name::contains));
     }
 
     @Test

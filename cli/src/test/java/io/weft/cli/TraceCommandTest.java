@@ -17,10 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import static io.weft.netlink.testing.Sandbox.ip;
 import static io.weft.netlink.testing.Sandbox.ipJson;
+import static io.weft.cli.WeftRun.weft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,8 +48,6 @@ class TraceCommandTest {
     private NetNamespace pod2;
     private String ip1;
     private String ip2;
-
-    private record Run(int code, String out, String err) {}
 
     @BeforeEach
     void nodeWithTwoPods() throws Exception {
@@ -80,21 +76,11 @@ class TraceCommandTest {
         return cidr.substring(0, cidr.indexOf('/'));
     }
 
-    private static Run weft(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new WeftCommand());
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void tracesOnARealNodeFromPodNamespacePathsAsJsonAndSvg() throws Exception {
         Path svg = dir.resolve("trace.svg");
 
-        Run run = node.call(() -> weft("trace", "--src-netns", pod1.path().toString(), "--dst-netns", pod2.path().toString(),
+        WeftRun run = node.call(() -> weft("trace", "--src-netns", pod1.path().toString(), "--dst-netns", pod2.path().toString(),
                 ip1, ip2, "--json", "--svg", svg.toString()));
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
@@ -114,7 +100,7 @@ class TraceCommandTest {
     void tracesInALabDescribedByLabJsonAndProbes() throws Exception {
         writeLab();
 
-        Run run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", ip2, "--probe");
+        WeftRun run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", ip2, "--probe");
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).startsWith("weft trace node1-pod1 (" + ip1 + ") → node1-pod2 (" + ip2 + "): same node")
@@ -131,7 +117,7 @@ class TraceCommandTest {
                 .findFirst().orElseThrow();
         ip(node, "link", "set", veth, "down");
 
-        Run run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", "node1-pod2");
+        WeftRun run = weft("trace", "--lab-dir", dir.toString(), "node1-pod1", "node1-pod2");
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).contains("THE BREAK, step 7: " + veth + " on node1 is down");
@@ -139,15 +125,15 @@ class TraceCommandTest {
 
     @Test
     void refusesInputItCannotResolveWithExitTwo() {
-        Run alone = weft("trace", "--dst-netns", "/run/netns/x", "10.42.1.2", "10.42.1.3");
+        WeftRun alone = weft("trace", "--dst-netns", "/run/netns/x", "10.42.1.2", "10.42.1.3");
         assertThat(alone.code()).isEqualTo(2);
         assertThat(alone.err()).contains("--dst-netns needs --src-netns");
 
-        Run noLab = weft("trace", "--lab-dir", dir.resolve("nolab").toString(), "a", "b");
+        WeftRun noLab = weft("trace", "--lab-dir", dir.resolve("nolab").toString(), "a", "b");
         assertThat(noLab.code()).isEqualTo(2);
         assertThat(noLab.err()).contains("no lab at").contains("lab.json does not exist");
 
-        Run notAnAddress = weft("trace", "--src-netns", pod1.path().toString(), "pod1", ip2);
+        WeftRun notAnAddress = weft("trace", "--src-netns", pod1.path().toString(), "pod1", ip2);
         assertThat(notAnAddress.code()).isEqualTo(2);
         assertThat(notAnAddress.err()).contains("SRC must be the pod's IP address with --src-netns, not \"pod1\"");
     }

@@ -3,11 +3,8 @@ package io.weft.cli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +22,6 @@ class UninstallCommandTest {
     private final List<Path> cleanedRunDirs = new ArrayList<>();
     private final List<Boolean> bridgeAsked = new ArrayList<>();
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeEach
     void installed() throws IOException {
         bin = Files.createDirectories(dir.resolve("bin"));
@@ -39,16 +34,11 @@ class UninstallCommandTest {
         Files.writeString(conf.resolve("20-other.conflist"), "{}");
     }
 
-    private Run uninstall(UninstallCommand.NodeCleanup cleanup, String... options) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        CommandLine command = new CommandLine(new UninstallCommand(cleanup));
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
+    private WeftRun uninstall(UninstallCommand.NodeCleanup cleanup, String... options) {
         List<String> args = Stream.concat(Stream.of("--run-dir", dir.resolve("run").toString(), "--cni-bin-dir", bin.toString(),
                 "--cni-conf-dir", conf.toString(), "--state-dir", dir.resolve("state").toString(),
                 "--runtime-dir", dir.resolve("opt-weft").toString()), Stream.of(options)).toList();
-        return new Run(command.execute(args.toArray(String[]::new)), out.toString(), err.toString());
+        return WeftRun.run(new UninstallCommand(cleanup), args.toArray(String[]::new));
     }
 
     private UninstallCommand.NodeCleanup recording() {
@@ -67,7 +57,7 @@ class UninstallCommandTest {
 
     @Test
     void cleansTheNodeAndLeavesThePluginWithoutAll() throws IOException {
-        Run run = uninstall(recording());
+        WeftRun run = uninstall(recording());
 
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEqualTo("deleted weft.1\n");
@@ -79,8 +69,8 @@ class UninstallCommandTest {
 
     @Test
     void withAllRemovesWeftsPluginFilesAndOnlyThose() throws IOException {
-        Run first = uninstall(recording(), "--all");
-        Run second = uninstall(recording(), "--all");
+        WeftRun first = uninstall(recording(), "--all");
+        WeftRun second = uninstall(recording(), "--all");
 
         assertThat(first.code()).isZero();
         assertThat(first.out()).contains("removed " + bin.resolve("loopback"), "removed " + bin.resolve("weft"),
@@ -103,7 +93,7 @@ class UninstallCommandTest {
         Files.writeString(version.resolve(JavaRuntime.STAMP), "jars=…");
         Files.createDirectories(dir.resolve("run"));
 
-        Run run = uninstall(recording(), "--all");
+        WeftRun run = uninstall(recording(), "--all");
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(bridgeAsked).containsExactly(true);
@@ -128,7 +118,7 @@ class UninstallCommandTest {
 
     @Test
     void aFailureExits1WithItsReason() {
-        Run run = uninstall((runDir, bridge) -> {
+        WeftRun run = uninstall((runDir, bridge) -> {
             throw new IllegalStateException("an agent still answers on /run/weft/cni.sock: stop it first, or it puts everything back");
         }, "--all");
 

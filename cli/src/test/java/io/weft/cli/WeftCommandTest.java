@@ -1,32 +1,17 @@
 package io.weft.cli;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import static io.weft.cli.WeftRun.weft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WeftCommandTest {
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run weft(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new WeftCommand());
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheCommands() {
-        Run run = weft("--help");
+        WeftRun run = weft("--help");
         assertThat(run.code()).isZero();
         assertThat(run.out()).contains("Usage: weft").contains("version");
     }
@@ -34,14 +19,14 @@ class WeftCommandTest {
     @Test
     void versionNamesWeftAndTheJavaRuntime() {
         assertThat(VersionCommand.describe()).startsWith("weft ").contains("Java " + Runtime.version().feature());
-        Run run = weft("--version");
+        WeftRun run = weft("--version");
         assertThat(run.code()).isZero();
         assertThat(run.out().strip()).isEqualTo(VersionCommand.describe());
     }
 
     @Test
     void unknownCommandFailsWithUsage() {
-        Run run = weft("nosuchcommand");
+        WeftRun run = weft("nosuchcommand");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("Unmatched argument").contains("nosuchcommand");
     }

@@ -1,28 +1,22 @@
 package io.weft.cni.ipam;
 
 import io.weft.netlink.sys.Flock;
+import io.weft.netlink.sys.WholeFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+
+import static io.weft.netlink.sys.WholeFiles.failure;
+import static io.weft.netlink.sys.WholeFiles.read;
 
 /**
  * A network directory while this process holds its lock: the only writer, so every temp file found on entry
@@ -33,12 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
 final class LockedDirectory implements AutoCloseable {
     static final String LOCK = "lock";
     static final String POINTER = "last_reserved_ip.0";
-    /** Temp files start with a dot: never an address, so neither we nor host-local read them as reservations. */
-    static final String TEMP_PREFIX = ".weft-";
 
     private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
-    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final WholeFiles FILES = new WholeFiles("rw-------");
 
     private final Path directory;
     private final Flock lock;
@@ -58,7 +49,7 @@ final class LockedDirectory implements AutoCloseable {
         }
         LockedDirectory locked = new LockedDirectory(directory, Flock.exclusive(directory.resolve(LOCK), 0600));
         try {
-            locked.deleteStrayTempFiles();
+            WholeFiles.deleteStrayTempFiles(directory);
             return locked;
         } catch (RuntimeException e) {
             locked.lock.close();
@@ -89,24 +80,14 @@ final class LockedDirectory implements AutoCloseable {
      * Returns false if the address was taken.
      */
     boolean create(long address, Attachment owner) {
-        Path target = directory.resolve(Ipv4Subnet.format(address));
-        Path temp = writeTemp(ReservationFile.content(owner), true);
-        try {
-            Files.createLink(target, temp);
-            changed = true;
-            return true;
-        } catch (FileAlreadyExistsException taken) {
-            return false;
-        } catch (IOException e) {
-            throw failure("link " + temp + " to", target, e);
-        } finally {
-            delete(temp);
-        }
+        boolean created = FILES.create(directory.resolve(Ipv4Subnet.format(address)), ReservationFile.content(owner));
+        changed |= created;
+        return created;
     }
 
     /** Deletes a reservation; true if it was there. */
     boolean delete(ReservationFile file) {
-        boolean deleted = delete(directory.resolve(Ipv4Subnet.format(file.address())));
+        boolean deleted = WholeFiles.delete(directory.resolve(Ipv4Subnet.format(file.address())));
         changed |= deleted;
         return deleted;
     }
@@ -123,15 +104,8 @@ final class LockedDirectory implements AutoCloseable {
      * (the walk starts from the first host), which costs nothing but order. One fsync less per ADD.
      */
     void writePointer(long address) {
-        Path target = directory.resolve(POINTER);
-        Path temp = writeTemp(Ipv4Subnet.format(address).getBytes(StandardCharsets.US_ASCII), false);
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            changed = true;
-        } catch (IOException e) {
-            delete(temp);
-            throw failure("rename " + temp + " to", target, e);
-        }
+        FILES.replace(directory.resolve(POINTER), Ipv4Subnet.format(address).getBytes(StandardCharsets.US_ASCII), false);
+        changed = true;
     }
 
     /** Makes the changes durable (fsync of the directory), then releases the lock. */
@@ -139,61 +113,8 @@ final class LockedDirectory implements AutoCloseable {
     public void close() {
         try (lock) {
             if (changed) {
-                try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                    channel.force(true);
-                } catch (IOException e) {
-                    throw failure("fsync", directory, e);
-                }
+                WholeFiles.syncDirectory(directory);
             }
         }
-    }
-
-    private void deleteStrayTempFiles() {
-        try (DirectoryStream<Path> strays = Files.newDirectoryStream(directory, TEMP_PREFIX + "*")) {
-            for (Path stray : strays) {
-                delete(stray);
-            }
-        } catch (IOException e) {
-            throw failure("list", directory, e);
-        }
-    }
-
-    private Path writeTemp(byte[] content, boolean durable) {
-        Path temp = directory.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            if (durable) {
-                channel.force(true);
-            }
-            return temp;
-        } catch (IOException e) {
-            delete(temp);
-            throw failure("write", temp, e);
-        }
-    }
-
-    private static Optional<byte[]> read(Path file) {
-        try {
-            return Optional.of(Files.readAllBytes(file));
-        } catch (NoSuchFileException gone) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw failure("read", file, e);
-        }
-    }
-
-    private static boolean delete(Path file) {
-        try {
-            return Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw failure("delete", file, e);
-        }
-    }
-
-    private static UncheckedIOException failure(String action, Path file, IOException e) {
-        return new UncheckedIOException("cannot " + action + " " + file + ": " + e, e);
     }
 }

@@ -1,6 +1,7 @@
 package io.weft.cni.ipam;
 
 import io.weft.netlink.IpPrefix;
+import io.weft.netlink.sys.WholeFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,7 +149,7 @@ class IpAllocatorCrashTest {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                if (name.equals("lock") || name.startsWith(LockedDirectory.TEMP_PREFIX)) {
+                if (name.equals("lock") || name.startsWith(WholeFiles.TEMP_PREFIX)) {
                     continue;
                 }
                 if (name.equals("last_reserved_ip.0")) {

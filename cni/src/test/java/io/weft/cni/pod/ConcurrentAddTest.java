@@ -6,11 +6,9 @@ import io.weft.cni.ipam.Reservation;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,20 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConcurrentAddTest {
     private static final int PODS = 32;
 
-    @TempDir
-    Path dir;
-    private PodNetworkFixture fixture;
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
     private final ExecutorService threads = Executors.newFixedThreadPool(PODS, Thread.ofPlatform().daemon().factory());
-
-    @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
-    }
 
     @AfterEach
     void cleanUp() {
         threads.shutdownNow();
-        fixture.close();
     }
 
     @Test

@@ -5,9 +5,9 @@ import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -23,18 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ErrorCodesTest {
     @TempDir
     Path dir;
-    private PodNetworkFixture fixture;
+
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
     private NetNamespace pod;
 
     @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
+    void createPod() {
         pod = fixture.sandbox.namespace();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        fixture.close();
     }
 
     private JsonNode addFails(Map<String, String> environment, String config, int code) {

@@ -8,31 +8,17 @@ import io.weft.cni.ipam.IpAllocator;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static io.weft.cni.pod.PodNetworkFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class GarbageCollectionTest {
-    @TempDir
-    Path dir;
-    private PodNetworkFixture fixture;
-
-    @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
 
     private CniResponse gc(String key, String attachments) {
         return fixture.invoke(Map.of("CNI_COMMAND", "GC", "CNI_PATH", "/opt/cni/bin"),

@@ -5,12 +5,10 @@ import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static io.weft.cni.pod.PodNetworkFixture.assertError;
@@ -22,20 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoopbackTest {
     private static final String CONFIG = "{\"cniVersion\":\"0.3.1\",\"name\":\"cni-loopback\",\"type\":\"loopback\"}";
 
-    @TempDir
-    Path dir;
-    private PodNetworkFixture fixture;
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
     private NetNamespace pod;
 
     @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
+    void createPod() {
         pod = fixture.sandbox.namespace();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        fixture.close();
     }
 
     private CniResponse loopback(String command, NetNamespace namespace, String config) {

@@ -10,12 +10,10 @@ import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 
 import static io.weft.cni.pod.PodNetworkFixture.assertError;
 import static io.weft.cni.pod.PodNetworkFixture.environment;
@@ -24,20 +22,13 @@ import static io.weft.netlink.testing.Sandbox.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PodLifecycleTest {
-    @TempDir
-    Path dir;
-    private PodNetworkFixture fixture;
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
     private NetNamespace pod;
 
     @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
+    void createPod() {
         pod = fixture.sandbox.namespace();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        fixture.close();
     }
 
     private static JsonNode link(NetNamespace namespace, String name) {

@@ -11,11 +11,16 @@ import io.weft.cni.ipam.IpAllocator;
 import io.weft.cni.ipam.Reservation;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.sys.FileTree;
 import io.weft.netlink.testing.Sandbox;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,26 +29,38 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A node for CNI tests: a namespace in a {@link Sandbox}, its subnet file and reservation directory in
- * a temporary directory, and the plugin working there. Invokes the plugin as a runtime would.
+ * A node for CNI tests, made for each test and removed after it: register with {@code @RegisterExtension}.
+ * A namespace in a {@link Sandbox}, its subnet file and reservation directory in a temporary directory,
+ * and the plugin working there. Invokes the plugin as a runtime would. The fields are set anew before
+ * each test, which is why they are not final.
  */
-final class PodNetworkFixture implements AutoCloseable {
+final class PodNetworkFixture implements BeforeEachCallback, AfterEachCallback {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String NETWORK = "weftnet";
 
-    final Sandbox sandbox = new Sandbox();
-    final NetNamespace node;
-    final Path subnetFile;
-    final Path dataDir;
-    final CniPlugin plugin;
+    private final String initialSubnet;
+    private Path dir;
+    Sandbox sandbox;
+    NetNamespace node;
+    Path subnetFile;
+    Path dataDir;
+    CniPlugin plugin;
     private IpPrefix subnet;
 
-    PodNetworkFixture(Path dir, String subnet) {
-        this.subnetFile = dir.resolve("run/subnet.env");
-        this.dataDir = dir.resolve("ipam");
-        this.node = sandbox.namespace();
-        writeSubnet(subnet);
-        this.plugin = CniPlugin.forNamespace(node);
+    /** @param subnet the node's subnet as its gateway and prefix, e.g. {@code 10.42.1.1/24} */
+    PodNetworkFixture(String subnet) {
+        this.initialSubnet = subnet;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("weft-cni-test-");
+        subnetFile = dir.resolve("run/subnet.env");
+        dataDir = dir.resolve("ipam");
+        sandbox = new Sandbox();
+        node = sandbox.namespace();
+        writeSubnet(initialSubnet);
+        plugin = CniPlugin.forNamespace(node);
     }
 
     void writeSubnet(String gatewayAndPrefix) {
@@ -135,11 +152,21 @@ final class PodNetworkFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) throws IOException {
         try {
-            plugin.close();
+            if (plugin != null) {
+                plugin.close();
+            }
         } finally {
-            sandbox.close();
+            try {
+                if (sandbox != null) {
+                    sandbox.close();
+                }
+            } finally {
+                if (dir != null) {
+                    FileTree.delete(dir);
+                }
+            }
         }
     }
 }

@@ -3,9 +3,8 @@ package io.weft.cni.pod;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,7 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,20 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PodTrafficTest {
     private static final int PORT = 8080;
 
-    @TempDir
-    Path dir;
-    private PodNetworkFixture fixture;
+    @RegisterExtension
+    final PodNetworkFixture fixture = new PodNetworkFixture("10.42.1.1/24");
     private final ExecutorService threads = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().factory());
-
-    @BeforeEach
-    void createNode() {
-        fixture = new PodNetworkFixture(dir, "10.42.1.1/24");
-    }
 
     @AfterEach
     void cleanUp() {
         threads.shutdownNow();
-        fixture.close();
     }
 
     @Test

@@ -2,12 +2,9 @@ package io.weft.netlink.addr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
-import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.LinkSpec;
-import io.weft.netlink.ns.NetNamespace;
-import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
+import io.weft.netlink.testing.InFreshNamespace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,28 +18,17 @@ import static io.weft.netlink.testing.Sandbox.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class AddressesTest {
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
+class AddressesTest extends InFreshNamespace {
     private int veth;
     private int bridge;
 
     @BeforeEach
-    void openNamespaceWithLinks() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
+    void createLinks() {
         veth = netlink.links().add(LinkSpec.veth("veth0", "veth1", null)).index();
         bridge = netlink.links().add(LinkSpec.bridge("br0")).index();
         for (String name : List.of("veth0", "veth1", "br0")) {
             netlink.links().setUp(name);
         }
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
     }
 
     /** The addr_info entries ip reports for one link. */

@@ -1,13 +1,10 @@
 package io.weft.netlink.ethtool;
 
-import io.weft.netlink.Netlink;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.link.LinkSpec;
-import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.sys.SyscallException;
+import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -26,23 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (until {@code TUNSETOFFLOAD}, off). Set, then read back with {@code ETHTOOL_GTXCSUM}, and with
  * {@code ethtool -k} where it is installed.
  */
-class EthtoolTest {
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
-
-    @BeforeEach
-    void openNamespace() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
-    }
-
+class EthtoolTest extends InFreshNamespace {
     @Test
     void aVxlanDeviceOffloadsItsTxChecksumsByDefault() {
         netlink.links().add(LinkSpec.vxlan("vx0", new LinkKind.Vxlan(1, 8472, null, 0, false, 0)));

@@ -6,32 +6,15 @@ import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.weft.netlink.testing.Sandbox.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LinksTest {
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
-
-    @BeforeEach
-    void openNamespace() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
-    }
-
+class LinksTest extends InFreshNamespace {
     private static JsonNode link(NetNamespace namespace, String name) {
         return ipJson(namespace, "-d", "link", "show", "dev", name).get(0);
     }

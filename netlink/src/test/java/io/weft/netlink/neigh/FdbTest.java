@@ -3,15 +3,13 @@ package io.weft.netlink.neigh;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
-import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.link.LinkSpec;
-import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.sys.Kernel;
+import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,32 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-class FdbTest {
+class FdbTest extends InFreshNamespace {
     private static final MacAddress VTEP = MacAddress.parse("0e:00:00:00:00:02");
     private static final MacAddress OTHER_VTEP = MacAddress.parse("0e:00:00:00:00:03");
     private static final InetAddress NODE2 = IpPrefix.parseAddress("192.0.2.2");
     private static final InetAddress NODE3 = IpPrefix.parseAddress("192.0.2.3");
 
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
     private int vxlan;
 
     /** A VXLAN device as Weft makes it: learning off, local address on a veth standing in for the underlay. */
     @BeforeEach
     void createVxlan() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
         int underlay = netlink.links().add(LinkSpec.veth("under0", "under1", null)).index();
         Sandbox.ip(node, "addr", "add", "192.0.2.1/24", "dev", "under0");
         var settings = new LinkKind.Vxlan(1, 8472, IpPrefix.parseAddress("192.0.2.1"), underlay, false, 0);
         vxlan = netlink.links().add(LinkSpec.vxlan("weft.1", settings)).index();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
     }
 
     /** {@code bridge -j fdb show dev weft.1}: one object per entry, with mac, dst, flags and state. */

@@ -3,14 +3,11 @@ package io.weft.netlink.neigh;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
-import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.LinkSpec;
-import io.weft.netlink.ns.NetNamespace;
-import io.weft.netlink.testing.Sandbox;
+import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.wire.Message;
 import io.weft.netlink.wire.MessageWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,29 +23,18 @@ import static io.weft.netlink.testing.Sandbox.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class NeighboursTest {
+class NeighboursTest extends InFreshNamespace {
     private static final InetAddress PEER = IpPrefix.parseAddress("192.0.2.2");
     private static final InetAddress PEER6 = IpPrefix.parseAddress("2001:db8::2");
     private static final MacAddress MAC = MacAddress.parse("0e:00:00:00:00:02");
     private static final MacAddress OTHER_MAC = MacAddress.parse("0e:00:00:00:00:03");
 
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
     private int veth;
 
     @BeforeEach
     void createLink() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
         veth = netlink.links().add(LinkSpec.veth("veth0", "peer0", null)).index();
         netlink.links().setUp("veth0");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
     }
 
     /** {@code ip -j neigh show dev veth0}: one object per entry, with dst, lladdr and state. */

@@ -2,12 +2,10 @@ package io.weft.netlink.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
-import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.LinkSpec;
-import io.weft.netlink.ns.NetNamespace;
+import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +31,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Routes against the real kernel, in a namespace with veth0 (10.1.0.1/24, fd00::1/64, its peer veth1
  * alongside) and br0 (10.3.0.1/24), all up. {@code ip -j -d route show table all} is the observer.
  */
-class RoutesTest {
+class RoutesTest extends InFreshNamespace {
     private static final int WEFT_PROTOCOL = 201;
 
-    private final Sandbox sandbox = new Sandbox();
-    private NetNamespace node;
-    private Netlink netlink;
     private int veth;
     private int bridge;
 
     @BeforeEach
-    void openNamespaceWithAddressedLinks() {
-        node = sandbox.namespace();
-        netlink = Netlink.open(node);
+    void createAddressedLinks() {
         veth = netlink.links().add(LinkSpec.veth("veth0", "veth1", null)).index();
         bridge = netlink.links().add(LinkSpec.bridge("br0")).index();
         for (String name : List.of("veth0", "veth1", "br0")) {
@@ -54,12 +47,6 @@ class RoutesTest {
         Sandbox.ip(node, "addr", "add", "10.1.0.1/24", "dev", "veth0");
         Sandbox.ip(node, "addr", "add", "fd00::1/64", "dev", "veth0", "nodad");
         Sandbox.ip(node, "addr", "add", "10.3.0.1/24", "dev", "br0");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        netlink.close();
-        sandbox.close();
     }
 
     private static IpPrefix prefix(String text) {

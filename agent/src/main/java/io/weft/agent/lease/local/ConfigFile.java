@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.netlink.IpPrefix;
+import io.weft.netlink.sys.WholeFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,9 +22,9 @@ final class ConfigFile {
 
     /** Writes {@code network} to {@code file} if absent, else checks that the file holds the same network. Under the lock. */
     static void ensure(Path file, ClusterNetwork network) {
-        Optional<byte[]> existing = AtomicFiles.read(file);
+        Optional<byte[]> existing = WholeFiles.read(file);
         if (existing.isEmpty()) {
-            AtomicFiles.create(file, encode(network));
+            LocalLeaseStore.FILES.create(file, encode(network));
             return;
         }
         ClusterNetwork stored = decode(file, existing.get());

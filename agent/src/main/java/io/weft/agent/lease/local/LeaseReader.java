@@ -3,6 +3,7 @@ package io.weft.agent.lease.local;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.SubnetPool;
 import io.weft.netlink.IpPrefix;
+import io.weft.netlink.sys.WholeFiles;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -61,7 +62,7 @@ final class LeaseReader {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(AtomicFiles.TEMP_PREFIX)) {
+                if (name.startsWith(WholeFiles.TEMP_PREFIX)) {
                     continue;
                 }
                 IpPrefix subnet = subnetNamed(name);
@@ -79,7 +80,7 @@ final class LeaseReader {
                 }
             }
         } catch (IOException e) {
-            throw AtomicFiles.failure("list", directory, e);
+            throw WholeFiles.failure("list", directory, e);
         }
         if (!changed && last != null && seen.size() == cache.size()) {
             return last; // the same files, each unchanged
@@ -110,7 +111,7 @@ final class LeaseReader {
 
     /** One lease file as it is now; an {@link IllegalArgumentException} naming the file if it is not a lease. */
     static Optional<Lease> read(Path file, IpPrefix subnet) {
-        return AtomicFiles.read(file).map(content -> decode(file, subnet, content));
+        return WholeFiles.read(file).map(content -> decode(file, subnet, content));
     }
 
     /** The file's current version, from the cache if unchanged; empty if it vanished meanwhile. */
@@ -122,13 +123,13 @@ final class LeaseReader {
         } catch (NoSuchFileException gone) {
             return Optional.empty();
         } catch (IOException e) {
-            throw AtomicFiles.failure("stat", file, e);
+            throw WholeFiles.failure("stat", file, e);
         }
         Cached cached = cache.get(subnet);
         if (cached != null && cached.version().equals(version)) {
             return Optional.of(cached);
         }
-        Optional<byte[]> content = AtomicFiles.read(file);
+        Optional<byte[]> content = WholeFiles.read(file);
         if (content.isEmpty()) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package io.weft.agent.lease.local;
 
 import io.weft.netlink.sys.Flock;
+import io.weft.netlink.sys.WholeFiles;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -52,6 +53,8 @@ public final class LocalLeaseStore implements LeaseStore {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
 
     private static final System.Logger LOG = System.getLogger(LocalLeaseStore.class.getName());
+    /** Leases and config, readable by all like the rest of the store. */
+    static final WholeFiles FILES = new WholeFiles("rw-r--r--");
 
     private final Path subnets;
     private final Path lockFile;
@@ -91,13 +94,13 @@ public final class LocalLeaseStore implements LeaseStore {
         try {
             Files.createDirectories(subnets);
         } catch (IOException e) {
-            throw AtomicFiles.failure("create", subnets, e);
+            throw WholeFiles.failure("create", subnets, e);
         }
         try (Flock _ = Flock.exclusive(lockFile, 0644)) {
-            AtomicFiles.deleteStrayTempFiles(directory);
-            AtomicFiles.deleteStrayTempFiles(subnets);
+            WholeFiles.deleteStrayTempFiles(directory);
+            WholeFiles.deleteStrayTempFiles(subnets);
             ConfigFile.ensure(directory.resolve("config"), network);
-            AtomicFiles.syncDirectory(directory);
+            WholeFiles.syncDirectory(directory);
         }
     }
 
@@ -114,7 +117,7 @@ public final class LocalLeaseStore implements LeaseStore {
     public Lease acquire(LeaseClaim claim) {
         Objects.requireNonNull(claim, "claim");
         try (Flock _ = Flock.exclusive(lockFile, 0644)) {
-            AtomicFiles.deleteStrayTempFiles(subnets);
+            WholeFiles.deleteStrayTempFiles(subnets);
             Instant now = clock.instant();
             LeaseReader.Scan scan = new LeaseReader(subnets, pool).scan();
             Optional<Lease> own = Optional.empty();
@@ -133,13 +136,13 @@ public final class LocalLeaseStore implements LeaseStore {
             Lease lease;
             if (own.isPresent()) {
                 lease = lease(claim, own.get().subnet(), now);
-                AtomicFiles.replace(file(lease.subnet()), LeaseFile.encode(lease));
+                FILES.replace(file(lease.subnet()), LeaseFile.encode(lease), true);
                 LOG.log(INFO, "node {0} holds {1} again", claim.node(), lease.subnet());
             } else {
                 lease = claimLowestFree(claim, taken, now);
                 LOG.log(INFO, "node {0} leased {1}", claim.node(), lease.subnet());
             }
-            AtomicFiles.syncDirectory(subnets);
+            WholeFiles.syncDirectory(subnets);
             return lease;
         }
     }
@@ -170,14 +173,14 @@ public final class LocalLeaseStore implements LeaseStore {
             }
             Lease renewed = new Lease(lease.node(), lease.subnet(), lease.publicIp(), lease.vtepMac(), expiryFrom(now));
             if (current.isPresent()) {
-                AtomicFiles.replace(file, LeaseFile.encode(renewed));
-            } else if (AtomicFiles.create(file, LeaseFile.encode(renewed))) {
+                FILES.replace(file, LeaseFile.encode(renewed), true);
+            } else if (FILES.create(file, LeaseFile.encode(renewed))) {
                 LOG.log(INFO, "the lease of node {0} on {1} was gone; claimed it again", lease.node(), lease.subnet());
             } else {
                 throw new IllegalStateException(cannotRenew(lease) + file + " appeared while the store was locked: "
                         + "something writes the store without taking " + lockFile);
             }
-            AtomicFiles.syncDirectory(subnets);
+            WholeFiles.syncDirectory(subnets);
             return renewed;
         }
     }
@@ -259,7 +262,7 @@ public final class LocalLeaseStore implements LeaseStore {
                 }
             }
             if (!deleted.isEmpty()) {
-                AtomicFiles.syncDirectory(subnets);
+                WholeFiles.syncDirectory(subnets);
             }
         }
     }
@@ -267,7 +270,7 @@ public final class LocalLeaseStore implements LeaseStore {
     private Lease claimLowestFree(LeaseClaim claim, Set<IpPrefix> taken, Instant now) {
         while (true) {
             Lease lease = lease(claim, pool.lowestFree(taken), now);
-            if (AtomicFiles.create(file(lease.subnet()), LeaseFile.encode(lease))) {
+            if (FILES.create(file(lease.subnet()), LeaseFile.encode(lease))) {
                 return lease;
             }
             taken.add(lease.subnet()); // written by something that does not take the lock; leave it be
@@ -275,7 +278,7 @@ public final class LocalLeaseStore implements LeaseStore {
     }
 
     private void delete(Lease lease, String why) {
-        if (AtomicFiles.delete(file(lease.subnet()))) {
+        if (WholeFiles.delete(file(lease.subnet()))) {
             LOG.log(INFO, "deleted the lease of node {0} on {1}: {2}", lease.node(), lease.subnet(), why);
         }
     }

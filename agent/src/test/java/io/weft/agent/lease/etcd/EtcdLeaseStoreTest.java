@@ -2,7 +2,6 @@ package io.weft.agent.lease.etcd;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.weft.agent.lease.ClusterNetwork;
@@ -11,11 +10,10 @@ import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 
 import java.io.IOException;
@@ -24,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +36,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Against a real etcd on loopback, started for this class; every test works under a prefix of its own. */
 class EtcdLeaseStoreTest {
@@ -48,28 +44,11 @@ class EtcdLeaseStoreTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
     private static final ClusterNetwork NETWORK = new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24);
 
-    private static EtcdServer etcd;
-    private static Client raw;
+    @RegisterExtension
+    static final RealEtcd ETCD = new RealEtcd();
 
     private final List<AutoCloseable> opened = new ArrayList<>();
     private String prefix;
-
-    @BeforeAll
-    static void startEtcd() throws IOException {
-        assumeTrue(Files.isExecutable(EtcdServer.BINARY), "etcd is not installed at " + EtcdServer.BINARY + " (apt-get install etcd-server)");
-        etcd = EtcdServer.start();
-        raw = Client.builder().endpoints(etcd.endpoint()).build();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (raw != null) {
-            raw.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @BeforeEach
     void choosePrefix(TestInfo test) {
@@ -148,11 +127,11 @@ class EtcdLeaseStoreTest {
         Lease lease = a.acquire(claim("node-a", 1));
         BlockingQueue<LeaseEvent> events = watch(b);
 
-        etcd.stop();
+        ETCD.server().stop();
         assertThatThrownBy(() -> a.renew(lease)).isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("etcd [" + etcd.endpoint() + "]: keep lease");
+                .hasMessageStartingWith("etcd [" + ETCD.server().endpoint() + "]: keep lease");
         Thread.sleep(TTL.multipliedBy(2)); // the outage itself: long enough for the lease's TTL to run out twice
-        etcd.restart();
+        ETCD.server().restart();
         Lease renewed = eventually(() -> a.renew(lease));
 
         assertThat(renewed.subnet()).isEqualTo(lease.subnet());
@@ -170,7 +149,7 @@ class EtcdLeaseStoreTest {
         BlockingQueue<LeaseEvent> events = watch(b);
         long lost = record(prefix + "/subnets/10.42.0.0-24").getLease();
 
-        raw.getLeaseClient().revoke(lost).get(5, TimeUnit.SECONDS);
+        ETCD.client().getLeaseClient().revoke(lost).get(5, TimeUnit.SECONDS);
         assertThat(next(events, event -> true)).isEqualTo(new LeaseEvent.Removed("node-a", lease.subnet()));
         Lease renewed = a.renew(lease);
 
@@ -213,12 +192,12 @@ class EtcdLeaseStoreTest {
         Lease departed = a.acquire(claim("node-a", 1));
         assertThat(b.list()).extracting(Lease::node).containsExactly("node-a");
         a.close();
-        raw.getKVClient().delete(bytes(prefix + "/subnets/10.42.0.0-24")).get(5, TimeUnit.SECONDS);
+        ETCD.client().getKVClient().delete(bytes(prefix + "/subnets/10.42.0.0-24")).get(5, TimeUnit.SECONDS);
         // node-c takes the same subnet; put without an etcd lease, so it cannot expire during the test
-        raw.getKVClient().put(bytes(prefix + "/subnets/10.42.0.0-24"), bytes(
+        ETCD.client().getKVClient().put(bytes(prefix + "/subnets/10.42.0.0-24"), bytes(
                 "{\"node\":\"node-c\",\"publicIp\":\"192.168.50.3\",\"vtepMac\":\"0e:00:00:00:00:03\"}")).get(5, TimeUnit.SECONDS);
-        long now = raw.getKVClient().get(bytes(prefix + "/config")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
-        raw.getKVClient().compact(now).get(5, TimeUnit.SECONDS);
+        long now = ETCD.client().getKVClient().get(bytes(prefix + "/config")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+        ETCD.client().getKVClient().compact(now).get(5, TimeUnit.SECONDS);
 
         BlockingQueue<LeaseEvent> events = watch(b, false);
 
@@ -236,7 +215,7 @@ class EtcdLeaseStoreTest {
         List<Lease> leases = EtcdLeaseStore.readLeases(config(), NETWORK);
 
         assertThat(leases).isEmpty();
-        assertThat(raw.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs())
+        assertThat(ETCD.client().getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs())
                 .as("keys under " + prefix).isEmpty();
         // those of earlier tests may have expired meanwhile; none may have been added
         assertThat(etcdLeases()).as("etcd leases").isSubsetOf(grantedBefore);
@@ -276,7 +255,7 @@ class EtcdLeaseStoreTest {
     }
 
     private EtcdConfig config() {
-        return new EtcdConfig(List.of(etcd.endpoint()), prefix, null, null, null, TTL);
+        return new EtcdConfig(List.of(ETCD.server().endpoint()), prefix, null, null, null, TTL);
     }
 
     private EtcdLeaseStore open(ClusterNetwork network) {
@@ -334,7 +313,7 @@ class EtcdLeaseStoreTest {
     }
 
     private static KeyValue record(String key) throws Exception {
-        List<KeyValue> found = raw.getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
+        List<KeyValue> found = ETCD.client().getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
         assertThat(found).as(key).hasSize(1);
         return found.getFirst();
     }
@@ -345,7 +324,7 @@ class EtcdLeaseStoreTest {
 
     /** The ids of every lease etcd holds, through its gRPC gateway: jetcd has no call for the list. */
     private static List<Long> etcdLeases() throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(etcd.endpoint().resolve("/v3/lease/leases"))
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ETCD.server().endpoint().resolve("/v3/lease/leases"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();

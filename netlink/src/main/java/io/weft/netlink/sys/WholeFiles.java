@@ -1,4 +1,4 @@
-package io.weft.agent.lease.local;
+package io.weft.netlink.sys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,22 +20,31 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Files that are whole or absent: content is written and fsynced under a temp name, then renamed
- * (replace) or hard-linked (exclusive create) to its name, as the CNI IPAM writes reservations. Callers
- * hold the store lock ({@link io.weft.netlink.sys.Flock}), so a temp file found under the lock is the remains of a crashed writer.
+ * Files that are whole or absent, in a directory whose one writer holds its lock ({@link Flock}): content
+ * is written under a temp name, then renamed over its name (replace) or hard-linked to it (exclusive
+ * create, which a rename cannot do). Under the lock a temp file is the remains of a crashed writer, so
+ * {@link #deleteStrayTempFiles} clears them. Unlike {@link AtomicFile}, the directory is not fsynced per
+ * file: the caller calls {@link #syncDirectory} once for all its changes. Failures name the file.
+ * The agent's local lease store and the CNI IPAM's reservations are kept this way.
  */
-final class AtomicFiles {
-    /** Temp files start with a dot, which no subnet name and no config name does. */
-    static final String TEMP_PREFIX = ".weft-";
+public final class WholeFiles {
+    /** Temp files start with a dot, which no reservation, lease or config name does. */
+    public static final String TEMP_PREFIX = ".weft-";
 
-    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+    private final FileAttribute<Set<PosixFilePermission>> mode;
 
-    private AtomicFiles() {}
+    /** Files written with {@code permissions}, e.g. {@code rw-r--r--}. */
+    public WholeFiles(String permissions) {
+        this.mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions));
+    }
 
-    /** Writes {@code target} whole, whether or not it exists. */
-    static void replace(Path target, byte[] content) {
-        Path temp = writeTemp(target.getParent(), content);
+    /**
+     * Writes {@code target} whole, whether or not it exists. Not {@code durable}, the content is not
+     * fsynced before the rename, so a crash may leave the name empty or garbled: only for files whose
+     * loss costs nothing.
+     */
+    public void replace(Path target, byte[] content, boolean durable) {
+        Path temp = writeTemp(target.getParent(), content, durable);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -44,9 +53,9 @@ final class AtomicFiles {
         }
     }
 
-    /** Creates {@code target} whole; false, and nothing written, if it exists. */
-    static boolean create(Path target, byte[] content) {
-        Path temp = writeTemp(target.getParent(), content);
+    /** Creates {@code target} whole (content fsynced); false, and nothing written, if it exists. */
+    public boolean create(Path target, byte[] content) {
+        Path temp = writeTemp(target.getParent(), content, true);
         try {
             Files.createLink(target, temp);
             return true;
@@ -60,7 +69,7 @@ final class AtomicFiles {
     }
 
     /** The file's content, or empty if it does not exist. */
-    static Optional<byte[]> read(Path file) {
+    public static Optional<byte[]> read(Path file) {
         try {
             return Optional.of(Files.readAllBytes(file));
         } catch (NoSuchFileException gone) {
@@ -71,7 +80,7 @@ final class AtomicFiles {
     }
 
     /** Deletes a file; true if it was there. */
-    static boolean delete(Path file) {
+    public static boolean delete(Path file) {
         try {
             return Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -80,7 +89,7 @@ final class AtomicFiles {
     }
 
     /** Makes renames, links and deletions in {@code directory} durable. */
-    static void syncDirectory(Path directory) {
+    public static void syncDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
@@ -88,7 +97,8 @@ final class AtomicFiles {
         }
     }
 
-    static void deleteStrayTempFiles(Path directory) {
+    /** Deletes the temp files a crashed writer left in {@code directory}; only while holding its lock. */
+    public static void deleteStrayTempFiles(Path directory) {
         try (DirectoryStream<Path> strays = Files.newDirectoryStream(directory, TEMP_PREFIX + "*")) {
             for (Path stray : strays) {
                 delete(stray);
@@ -98,18 +108,21 @@ final class AtomicFiles {
         }
     }
 
-    static UncheckedIOException failure(String action, Path file, IOException e) {
+    /** The error for an {@code action} on {@code file} that failed: {@code cannot fsync /var/lib/...: ...}. */
+    public static UncheckedIOException failure(String action, Path file, IOException e) {
         return new UncheckedIOException("cannot " + action + " " + file + ": " + e, e);
     }
 
-    private static Path writeTemp(Path directory, byte[] content) {
+    private Path writeTemp(Path directory, byte[] content, boolean durable) {
         Path temp = directory.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE)) {
+        try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
             ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            if (durable) {
+                channel.force(true);
+            }
             return temp;
         } catch (IOException e) {
             delete(temp);
