@@ -117,7 +117,9 @@ class IpAllocatorCrashTest {
                         .isTrue();
                 Thread.sleep(random.nextInt(15)); // the random moment of the kill, not a wait for a condition
                 assertThat(child.process.isAlive()).as("seed %d: %s still running; stderr: %s", seed, child.name, child.stderrText()).isTrue();
-                child.process.destroyForcibly();
+                // SIGKILL through the handle: Process.destroyForcibly also closes our end of the child's stdout,
+                // dropping the lines still in the pipe, and the test then missed steps the child had made
+                child.process.toHandle().destroyForcibly();
             }
             for (Child child : running) {
                 assertThat(child.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
