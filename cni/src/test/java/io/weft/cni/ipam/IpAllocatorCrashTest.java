@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +77,8 @@ class IpAllocatorCrashTest {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // not a step: the check of the steps fails on it, instead of going on with lines missing
+                lines.add("stdout unreadable: " + e.getMessage());
             }
         }
 
