@@ -35,8 +35,11 @@ import java.util.function.Consumer;
  * manager. A lease lives as long as its Node object, so it never expires.
  *
  * <p>The API calls, and so the agent's ClusterRole: {@code nodes} get (this node), list and watch
- * (the peers), patch (this node's annotations, a JSON merge patch of its metadata);
- * {@code nodes/status} patch (the {@code NetworkUnavailable} condition).
+ * (the peers); {@code nodes/status} patch, for both the annotations (a JSON merge patch of the
+ * node's metadata) and the {@code NetworkUnavailable} condition. As Flannel does: the API server
+ * keeps metadata changes made through a node's status subresource (only spec is reset there), so
+ * the agent needs no right to patch nodes, which would let its token change any node's labels and
+ * taints.
  *
  * <p>Tested against fabric8's mock API server in CRUD mode: the Kubernetes API is the one part we
  * cannot run for real here.
@@ -132,7 +135,7 @@ public final class KubeLeaseStore implements LeaseStore {
         });
         if (!changed.isEmpty()) {
             String patch = NodeLeases.json(Map.of("metadata", Map.of("annotations", changed)));
-            client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         }
     }
 

@@ -21,7 +21,9 @@ import java.util.logging.Logger;
  * with {@code @RegisterExtension}. The Kubernetes API is the one part of Weft's world that cannot run
  * for real here.
  *
- * <p>It replaces {@code @EnableKubernetesMockClient} for one reason: the mock server of fabric8 8.0.0
+ * <p>A node's status subresource behaves as on a real API server ({@link NodeStatusAsTheApiServer}).
+ *
+ * <p>It replaces {@code @EnableKubernetesMockClient} also because the mock server of fabric8 8.0.0
  * can deadlock when a watch is closed by its client while the server is sending it an event (the
  * event loop waits in {@code WatchEventsListener.onClosed} for the sending thread, which waits for the
  * event loop to finish its write; thread dumps taken here show both). Its shutdown then gives up
@@ -41,7 +43,7 @@ public final class MockKubernetesApi implements BeforeEachCallback, AfterEachCal
     public void beforeEach(ExtensionContext context) {
         var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                responses, new KubernetesMixedDispatcher(responses), false);
+                responses, new NodeStatusAsTheApiServer(new KubernetesMixedDispatcher(responses)), false);
         server.init();
         client = server.createClient();
     }
