@@ -13,8 +13,13 @@ import java.util.Optional;
  * directories, the plugin installed into the node's CNI dirs, and the JVM of a small node.
  */
 final class AgentArguments {
-    /** A node's agent has a few peers and pods: a small heap, one GC thread, C1 only, so that many start fast on few cores. */
-    static final List<String> SMALL_NODE_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1");
+    /**
+     * The JVM the {@code weft} launcher gives an agent on a small node (its {@code agent_java_opts};
+     * a test holds the two together), so a lab runs its agents as a node would: Serial GC, a 16 MiB
+     * heap, C1 only, small stacks, freed native memory handed back.
+     */
+    static final List<String> SMALL_NODE_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx16m", "-Xss256k",
+            "-XX:TieredStopAtLevel=1", "-XX:TrimNativeHeapInterval=5000");
     /** Each node has a loopback of its own, so every agent listens on the same port. */
     static final int HTTP_PORT = 9472;
 

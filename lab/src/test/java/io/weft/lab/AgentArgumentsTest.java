@@ -2,9 +2,13 @@ package io.weft.lab;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +38,17 @@ class AgentArgumentsTest {
         WeftLauncher weft = new WeftLauncher(Path.of("/jdk/bin/java"), "/weft/lib/a.jar:/weft/lib/b.jar", "io.weft.cli.Main");
 
         assertThat(weft.command(AgentArguments.SMALL_NODE_JVM, List.of("agent", "--node-name", "node1"))).containsExactly(
-                "/jdk/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
+                "/jdk/bin/java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms8m", "-Xmx16m", "-Xss256k",
+                "-XX:TieredStopAtLevel=1", "-XX:TrimNativeHeapInterval=5000",
                 "-cp", "/weft/lib/a.jar:/weft/lib/b.jar", "io.weft.cli.Main", "agent", "--node-name", "node1");
+    }
+
+    /** The checkout's {@code weft} launcher, from this module's directory (where the tests run). */
+    @Test
+    void labAgentsRunTheJvmTheLauncherGivesAnAgent() throws IOException {
+        Matcher options = Pattern.compile("(?m)^agent_java_opts=\"([^\"]*)\"$").matcher(Files.readString(Path.of("..", "weft")));
+
+        assertThat(options.find()).as("agent_java_opts=\"…\" in ./weft").isTrue();
+        assertThat(AgentArguments.SMALL_NODE_JVM).containsExactly(options.group(1).split(" "));
     }
 }
