@@ -33,7 +33,7 @@ final class InterruptOnShutdown implements AutoCloseable {
      * From now until {@link #close}, a shutdown interrupts the calling thread.
      *
      * @param wait     how long the shutdown waits for the thread to finish
-     * @param onSignal run on the hook's thread when the signal comes, e.g. to say what happens now
+     * @param onSignal run on the hook's thread when a signal interrupts the worker, e.g. to say what happens now
      */
     static InterruptOnShutdown install(Duration wait, Runnable onSignal) {
         InterruptOnShutdown interrupt = new InterruptOnShutdown(Thread.currentThread(), wait, onSignal);
@@ -49,8 +49,8 @@ final class InterruptOnShutdown implements AutoCloseable {
 
     private void shutdown() {
         synchronized (this) {
-            onSignal.run();
-            if (!cleaningUp) {
+            if (!cleaningUp) { // else the worker is past its work: nothing to say, nothing to stop
+                onSignal.run();
                 worker.interrupt();
             }
         }
