@@ -1,5 +1,6 @@
 package io.weft.agent.lease.kube;
 
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -154,21 +156,30 @@ public final class KubeLeaseStore implements LeaseStore {
         return Duration.ZERO;
     }
 
-    /** The leases of all nodes that have a podCIDR and run Weft (carry its annotations). */
+    /**
+     * The leases of all nodes that have a podCIDR and run Weft (carry its annotations), read
+     * {@link NodePages#PAGE_SIZE} nodes at a time.
+     */
     @Override
     public List<Lease> list() {
-        return client.nodes().list().getItems().stream()
-                .flatMap(node -> NodeLeases.leaseOf(node, network).stream())
-                .toList();
+        return NodePages.leases(next -> client.nodes()
+                .list(new ListOptionsBuilder().withLimit(NodePages.PAGE_SIZE).withContinue(next).build()), network);
     }
 
     /**
      * Watches all nodes through an informer, which reports the nodes that exist as it starts
-     * (Updated) and, after a reconnect, relists and reports them again.
+     * (Updated) and, after a reconnect, relists and reports them again. It lists a page at a time
+     * and keeps of each node only what {@link NodeEvents} reads of the state it held before an
+     * update or a delete: a full Node is ~10 kB of JSON (images, managedFields, nodeInfo), several
+     * times that on the heap, so a few hundred of them would not fit the agent's.
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
-        SharedIndexInformer<Node> informer = client.nodes().inform(new NodeEvents(network, listener), 0);
+        SharedIndexInformer<Node> informer = client.nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
+                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
+                        client.getKubernetesSerialization(), "metadata.annotations", "spec.podCIDR", "spec.podCIDRs"))
+                .addEventHandler(new NodeEvents(network, listener));
+        informer.run();
         informers.add(informer);
         return () -> {
             informers.remove(informer);

@@ -17,6 +17,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * minutes, so an update is reported only when the lease changed, appeared, moved or vanished, or when the
  * informer hands over the same version again: that is a relist after a reconnect, which the
  * {@link io.weft.agent.lease.LeaseStore#watch} contract reports as Updated.
+ *
+ * <p>The node before an update, and the node deleted, come from the informer's store, which keeps
+ * only the name, resourceVersion, annotations and podCIDRs ({@link KubeLeaseStore#watch}): read
+ * nothing else of them.
  */
 final class NodeEvents implements ResourceEventHandler<Node> {
     private static final System.Logger LOG = System.getLogger(NodeEvents.class.getName());

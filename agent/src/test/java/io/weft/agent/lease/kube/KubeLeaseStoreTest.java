@@ -296,6 +296,44 @@ class KubeLeaseStoreTest {
     }
 
     @Test
+    void listReadsAllNodesAPageAtATime() {
+        List<String> nodes = createWeftNodes(2 * (int) NodePages.PAGE_SIZE + 50);
+        KubeLeaseStore store = store(nodes.getFirst());
+        int requests = api.server().getRequestCount();
+
+        List<Lease> leases = store.list();
+
+        assertThat(leases).extracting(Lease::node).containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(api.server().getRequestCount() - requests).as("pages of %d", NodePages.PAGE_SIZE).isEqualTo(3);
+    }
+
+    @Test
+    void watchReportsAllNodesOfAListOfSeveralPages() throws Exception {
+        List<String> nodes = createWeftNodes(2 * (int) NodePages.PAGE_SIZE + 50);
+
+        watches.add(store(nodes.getFirst()).watch(events::add));
+
+        List<String> reported = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            LeaseEvent event = events.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(event).as("event %d of %d", i + 1, nodes.size()).isInstanceOf(LeaseEvent.Updated.class);
+            reported.add(((LeaseEvent.Updated) event).lease().node());
+        }
+        assertThat(reported).containsExactlyInAnyOrderElementsOf(nodes);
+    }
+
+    /** Nodes running Weft, each with a /24 of its own, more than fit one page of a list; their names. */
+    private List<String> createWeftNodes(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            String name = "node-%03d".formatted(i);
+            createNode(name, "10.42.%d.0/24".formatted(i), weftAnnotations(MacAddress.parse("0a:58:0a:2a:%02x:00".formatted(i)), "192.168.50." + i));
+            names.add(name);
+        }
+        return names;
+    }
+
+    @Test
     void watchReportsANewAnnotatedNodeAsUpdated() throws Exception {
         watches.add(store("node-a").watch(events::add));
 

@@ -1,0 +1,78 @@
+package io.weft.agent.lease.kube;
+
+import io.fabric8.kubernetes.api.model.NodeList;
+import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.Lease;
+import io.weft.netlink.IpPrefix;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The paging of {@link KubeLeaseStore#list()} over a stubbed page source: fabric8's mock API server
+ * ignores {@code limit} and {@code continue} and answers every list with all nodes at once.
+ */
+class NodePagesTest {
+    private static final ClusterNetwork NETWORK = new ClusterNetwork(IpPrefix.parse(K3sNodes.NETWORK), 24);
+
+    @Test
+    void followsTheContinueTokensToTheLastPageAndKeepsTheLeasesOfAllPages() {
+        Map<String, NodeList> pages = Map.of(
+                "", page("first", 0, 1, 2),
+                "first", page("second", 3, 4),
+                "second", page(null, 5));
+        List<String> asked = new ArrayList<>();
+
+        List<Lease> leases = NodePages.leases(recording(pages, asked), NETWORK);
+
+        assertThat(asked).containsExactly("", "first", "second");
+        assertThat(leases).extracting(Lease::node).containsExactly(
+                K3sNodes.name(0), K3sNodes.name(1), K3sNodes.name(2), K3sNodes.name(3), K3sNodes.name(4), K3sNodes.name(5));
+    }
+
+    @Test
+    void anEmptyContinueTokenEndsTheList() {
+        List<String> asked = new ArrayList<>();
+
+        List<Lease> leases = NodePages.leases(recording(Map.of("", page("", 7)), asked), NETWORK);
+
+        assertThat(asked).containsExactly("");
+        assertThat(leases).extracting(Lease::subnet).containsExactly(IpPrefix.parse(K3sNodes.podCidr(7)));
+    }
+
+    @Test
+    void skipsNodesWithoutWeftOnEveryPage() {
+        NodeList first = page("next", 0);
+        first.getItems().getFirst().getMetadata().getAnnotations().remove(NodeLeases.BACKEND_DATA);
+        NodeList second = page(null, 1, 2);
+        second.getItems().get(1).getSpec().setPodCIDRs(List.of());
+        second.getItems().get(1).getSpec().setPodCIDR(null);
+
+        List<Lease> leases = NodePages.leases(recording(Map.of("", first, "next", second), new ArrayList<>()), NETWORK);
+
+        assertThat(leases).extracting(Lease::node).containsExactly(K3sNodes.name(1));
+    }
+
+    /** A page source answering from {@code pages} by continue token ({@code ""} for the first call's null). */
+    private static Function<String, NodeList> recording(Map<String, NodeList> pages, List<String> asked) {
+        return next -> {
+            String token = next == null ? "" : next;
+            asked.add(token);
+            return pages.get(token);
+        };
+    }
+
+    private static NodeList page(String next, int... nodes) {
+        NodeListBuilder page = new NodeListBuilder().withNewMetadata().withContinue(next).endMetadata();
+        for (int index : nodes) {
+            page.addToItems(K3sNodes.node(index));
+        }
+        return page.build();
+    }
+}
