@@ -3,9 +3,11 @@ package io.weft.agent.lease.kube;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeList;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 
+import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -19,6 +21,8 @@ import java.util.function.Function;
 final class NodePages {
     /** Nodes a page: ~0.5 MB of JSON from real k3s nodes, ~4 MiB as objects while the page is read. */
     static final long PAGE_SIZE = 50;
+    /** Lists begun, at most, when continue tokens keep expiring. */
+    private static final int ATTEMPTS = 3;
 
     private NodePages() {}
 
@@ -27,6 +31,20 @@ final class NodePages {
      * first, then with each page's, until a page has none.
      */
     static List<Lease> leases(Function<String, NodeList> page, ClusterNetwork network) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return onePass(page, network);
+            } catch (KubernetesClientException e) {
+                // 410 Gone: the list's snapshot was compacted away between two pages (a continue token
+                // lives about 5 minutes); the list starts again, as a client of the API server must
+                if (e.getCode() != HttpURLConnection.HTTP_GONE || attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static List<Lease> onePass(Function<String, NodeList> page, ClusterNetwork network) {
         List<Lease> leases = new ArrayList<>();
         String next = null;
         do {

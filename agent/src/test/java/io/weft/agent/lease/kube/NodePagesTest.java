@@ -2,6 +2,7 @@ package io.weft.agent.lease.kube;
 
 import io.fabric8.kubernetes.api.model.NodeList;
 import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.netlink.IpPrefix;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The paging of {@link KubeLeaseStore#list()} over a stubbed page source: fabric8's mock API server
@@ -57,6 +59,43 @@ class NodePagesTest {
         List<Lease> leases = NodePages.leases(recording(Map.of("", first, "next", second), new ArrayList<>()), NETWORK);
 
         assertThat(leases).extracting(Lease::node).containsExactly(K3sNodes.name(1));
+    }
+
+    @Test
+    void startsTheListAgainWhenAContinueTokenHasExpired() {
+        Map<String, NodeList> pages = Map.of("", page("first", 0), "first", page(null, 1));
+        List<String> asked = new ArrayList<>();
+        Function<String, NodeList> recording = recording(pages, asked);
+        boolean[] expired = {false};
+
+        List<Lease> leases = NodePages.leases(next -> {
+            if ("first".equals(next) && !expired[0]) {
+                expired[0] = true;
+                asked.add(next + " (410)");
+                throw new KubernetesClientException("The provided continue parameter is too old", 410, null);
+            }
+            return recording.apply(next);
+        }, NETWORK);
+
+        assertThat(asked).containsExactly("", "first (410)", "", "first");
+        assertThat(leases).extracting(Lease::node).containsExactly(K3sNodes.name(0), K3sNodes.name(1));
+    }
+
+    @Test
+    void otherFailuresAndTokensThatKeepExpiringFailTheList() {
+        assertThatThrownBy(() -> NodePages.leases(next -> {
+            throw new KubernetesClientException("Forbidden", 403, null);
+        }, NETWORK)).isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+
+        List<String> asked = new ArrayList<>();
+        assertThatThrownBy(() -> NodePages.leases(next -> {
+            asked.add(String.valueOf(next));
+            if (next != null) {
+                throw new KubernetesClientException("The provided continue parameter is too old", 410, null);
+            }
+            return page("first", 0);
+        }, NETWORK)).isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(410));
+        assertThat(asked).as("three lists begun").containsExactly("null", "first", "null", "first", "null", "first");
     }
 
     /** A page source answering from {@code pages} by continue token ({@code ""} for the first call's null). */
