@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,25 +61,8 @@ class KubeStoreScaleTest {
                 .withNewSpec().withPodCIDR("10.43.255.0/24").withPodCIDRs("10.43.255.0/24").endSpec()
                 .build()).create();
         NetNamespace node = new RoutedNodes(sandbox).node("192.0.2.1", "192.0.2.254");
-        URI server = URI.create(api.client().getMasterUrl().toString());
-        opened.add(LoopbackRelay.open(node, STORE_PORT, server.getPort()));
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s://127.0.0.1:%d
-                    insecure-skip-tls-verify: true
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: test}
-                current-context: mock
-                users:
-                - name: test
-                  user: {token: test}
-                """.formatted(server.getScheme(), STORE_PORT));
+        opened.add(LoopbackRelay.open(node, STORE_PORT, api.client().getMasterUrl().getPort()));
+        Path kubeconfig = api.kubeconfig(dir.resolve("kubeconfig"), STORE_PORT);
         AgentProcess agent = AgentProcess.start(node, "this-node",
                 List.of("--store", "kubernetes", "--kubeconfig", kubeconfig.toString(), "--network", K3sNodes.NETWORK),
                 dir, dir.resolve("agent.log"));

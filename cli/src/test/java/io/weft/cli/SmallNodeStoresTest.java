@@ -14,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,27 +70,10 @@ class SmallNodeStoresTest {
     void agentsOnTheKubernetesStoreWorkWithinTheLauncherOptions() throws Exception {
         createNode("node-1", "10.42.1.0/24");
         createNode("node-2", "10.42.2.0/24");
-        URI server = URI.create(api.client().getMasterUrl().toString());
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s://127.0.0.1:%d
-                    insecure-skip-tls-verify: true
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: test}
-                current-context: mock
-                users:
-                - name: test
-                  user: {token: test}
-                """.formatted(server.getScheme(), STORE_PORT));
+        Path kubeconfig = api.kubeconfig(dir.resolve("kubeconfig"), STORE_PORT);
         List<String> store = List.of("--store", "kubernetes", "--kubeconfig", kubeconfig.toString());
 
-        assertTwoNodesReachEachOther(server.getPort(), store);
+        assertTwoNodesReachEachOther(api.client().getMasterUrl().getPort(), store);
         for (String name : List.of("node-1", "node-2")) {
             Node node = api.client().nodes().withName(name).get();
             assertThat(node.getMetadata().getAnnotations()).as("%s's annotations", name).containsKey("weft.io/backend-data");

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -440,25 +439,7 @@ class KubeLeaseStoreTest {
     @Test
     void connectReadsTheClusterFromAKubeconfig() throws IOException {
         createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s
-                    insecure-skip-tls-verify: true
-                users:
-                - name: agent
-                  user:
-                    token: not-checked-by-the-mock
-                contexts:
-                - name: mock
-                  context:
-                    cluster: mock
-                    user: agent
-                current-context: mock
-                """.formatted(api.client().getConfiguration().getMasterUrl()));
+        Path kubeconfig = api.kubeconfig(dir.resolve("kubeconfig"));
 
         try (KubeLeaseStore store = KubeLeaseStore.connect(Optional.of(kubeconfig), "node-a", NETWORK)) {
             assertThat(store.list()).extracting(Lease::node).containsExactly("node-b");

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Queue;
 import java.util.logging.Logger;
@@ -70,6 +73,35 @@ public final class MockKubernetesApi implements BeforeEachCallback, AfterEachCal
 
     public KubernetesClient client() {
         return client;
+    }
+
+    /** Writes a kubeconfig for this server to {@code file} (the mock checks no token). */
+    public Path kubeconfig(Path file) throws IOException {
+        return kubeconfig(file, client.getMasterUrl().toString());
+    }
+
+    /** Writes a kubeconfig for this server reached at 127.0.0.1:{@code port}, e.g. through a relay in a node's namespace. */
+    public Path kubeconfig(Path file, int port) throws IOException {
+        return kubeconfig(file, client.getMasterUrl().getProtocol() + "://127.0.0.1:" + port);
+    }
+
+    private static Path kubeconfig(Path file, String server) throws IOException {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster:
+                    server: %s
+                    insecure-skip-tls-verify: true
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: test}
+                current-context: mock
+                users:
+                - name: test
+                  user: {token: not-checked-by-the-mock}
+                """.formatted(server));
     }
 
     public KubernetesMockServer server() {
