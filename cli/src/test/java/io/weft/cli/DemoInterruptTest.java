@@ -31,9 +31,7 @@ class DemoInterruptTest {
 
     @AfterEach
     void nothingIsLeft() throws Exception {
-        new LabDown(labDir(), PREFIX, line -> {}).down();
-        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
-        assertThat(LabSeen.processes(labDir(), PREFIX)).isEmpty();
+        LabSeen.takeDownAndCheck(labDir(), PREFIX);
     }
 
     @Test

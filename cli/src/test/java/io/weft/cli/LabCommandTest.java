@@ -33,9 +33,7 @@ class LabCommandTest {
 
     @AfterEach
     void nothingIsLeft() throws Exception {
-        new LabDown(labDir(), PREFIX, line -> {}).down();
-        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
-        assertThat(labProcesses()).isEmpty();
+        LabSeen.takeDownAndCheck(labDir(), PREFIX);
     }
 
     @Test

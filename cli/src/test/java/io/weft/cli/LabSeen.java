@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** A lab as a test sees it from outside, while it comes up and once it should be gone. */
 final class LabSeen {
     private LabSeen() {}
@@ -20,6 +22,13 @@ final class LabSeen {
         } catch (IOException notYet) {
             return 0;
         }
+    }
+
+    /** After each test, also a failed one: takes down what the test left of the lab, and nothing of it may remain. */
+    static void takeDownAndCheck(Path labDir, String prefix) throws Exception {
+        new LabDown(labDir, prefix, line -> {}).down();
+        assertThat(LabDown.namespacesOf(prefix)).isEmpty();
+        assertThat(processes(labDir, prefix)).isEmpty();
     }
 
     /** Processes whose command line names the lab's directory (its agents, etcd), or that run inside a namespace of its prefix. */

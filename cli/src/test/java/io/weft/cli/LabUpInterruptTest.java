@@ -35,9 +35,7 @@ class LabUpInterruptTest {
     /** Also after a failed test: whatever it left goes. */
     @AfterEach
     void nothingIsLeft() throws Exception {
-        new LabDown(labDir(), PREFIX, line -> {}).down();
-        assertThat(LabDown.namespacesOf(PREFIX)).isEmpty();
-        assertThat(LabSeen.processes(labDir(), PREFIX)).isEmpty();
+        LabSeen.takeDownAndCheck(labDir(), PREFIX);
     }
 
     /** A JVM ended by a signal exits with 128 + its number, after its shutdown hooks: SIGINT 130, SIGTERM 143. */
