@@ -119,7 +119,7 @@ public final class LocalLeaseStore implements LeaseStore {
         try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             WholeFiles.deleteStrayTempFiles(subnets);
             Instant now = clock.instant();
-            LeaseReader.Scan scan = new LeaseReader(subnets, pool).scan();
+            LeaseReader.Scan scan = scan();
             Optional<Lease> own = Optional.empty();
             Set<IpPrefix> taken = new HashSet<>(scan.unreadable());
             for (Lease lease : scan.leases().values()) {
@@ -198,11 +198,17 @@ public final class LocalLeaseStore implements LeaseStore {
     @Override
     public List<Lease> list() {
         Instant now = clock.instant();
-        Map<IpPrefix, Lease> leases;
+        return scan().leases().values().stream().filter(lease -> !expired(lease, now)).toList(); // the scan sorted them
+    }
+
+    /**
+     * The files as they are now, through the reader {@link #acquire} and {@link #list} share: the first
+     * list after an acquire (the agent's first pass) re-reads only the file the acquire wrote, not all of them.
+     */
+    private LeaseReader.Scan scan() {
         synchronized (listReader) { // a reader is for one thread at a time
-            leases = listReader.scan().leases();
+            return listReader.scan();
         }
-        return leases.values().stream().filter(lease -> !expired(lease, now)).toList(); // the scan sorted them
     }
 
     /**
