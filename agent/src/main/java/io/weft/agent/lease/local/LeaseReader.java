@@ -25,10 +25,10 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Reads the lease files, without the lock: every file is whole (renamed or linked into place), so a
- * reader sees each lease before or after a change, never during. A reader kept across scans (a watch's)
+ * reader sees each lease before or after a change, never during. A reader kept across scans (the store's)
  * re-reads only files whose inode, mtime or size changed, and hands out its last scan again while none
  * did, so polling a thousand leases costs a thousand {@code stat}s and little else; it warns about an
- * unreadable file once per version of it. One reader per thread.
+ * unreadable file once per version of it. One thread at a time.
  */
 final class LeaseReader {
     private static final System.Logger LOG = System.getLogger(LeaseReader.class.getName());

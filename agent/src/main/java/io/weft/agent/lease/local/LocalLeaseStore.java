@@ -63,7 +63,7 @@ public final class LocalLeaseStore implements LeaseStore {
     private final Duration pollInterval;
     private final InstantSource clock;
     private final Set<LeaseWatch> watches = ConcurrentHashMap.newKeySet();
-    private final LeaseReader listReader;
+    private final LeaseReader reader;
 
     public LocalLeaseStore(Path directory, ClusterNetwork network) {
         this(directory, network, DEFAULT_TTL, DEFAULT_POLL_INTERVAL);
@@ -87,7 +87,7 @@ public final class LocalLeaseStore implements LeaseStore {
         this.subnets = directory.resolve("subnets");
         this.lockFile = directory.resolve("lock");
         this.pool = new SubnetPool(network);
-        this.listReader = new LeaseReader(subnets, pool);
+        this.reader = new LeaseReader(subnets, pool);
         this.ttl = ttl;
         this.pollInterval = pollInterval;
         this.clock = clock;
@@ -202,12 +202,13 @@ public final class LocalLeaseStore implements LeaseStore {
     }
 
     /**
-     * The files as they are now, through the reader {@link #acquire} and {@link #list} share: the first
-     * list after an acquire (the agent's first pass) re-reads only the file the acquire wrote, not all of them.
+     * The files as they are now, through the one reader that {@link #acquire}, {@link #list} and the
+     * watches share: each file is parsed once per version, whoever reads it first (the acquire at the
+     * agent's start), and its lease is held once in memory.
      */
     private LeaseReader.Scan scan() {
-        synchronized (listReader) { // a reader is for one thread at a time
-            return listReader.scan();
+        synchronized (reader) { // a reader is for one thread at a time
+            return reader.scan();
         }
     }
 
@@ -217,9 +218,7 @@ public final class LocalLeaseStore implements LeaseStore {
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
-        LeaseReader reader = new LeaseReader(subnets, pool);
-        LeaseWatch watch = new LeaseWatch("weft-lease-watch " + subnets.getParent(), pollInterval,
-                () -> unexpiredLeases(reader), listener);
+        LeaseWatch watch = new LeaseWatch("weft-lease-watch " + subnets.getParent(), pollInterval, this::unexpiredLeases, listener);
         watches.add(watch);
         return () -> {
             watches.remove(watch);
@@ -237,15 +236,15 @@ public final class LocalLeaseStore implements LeaseStore {
     }
 
     /** The unexpired leases; the expired ones seen are deleted under the lock, unless renewed meanwhile. */
-    private Map<IpPrefix, Lease> unexpiredLeases(LeaseReader reader) {
-        Map<IpPrefix, Lease> leases = reader.scan().leases();
+    private Map<IpPrefix, Lease> unexpiredLeases() {
+        Map<IpPrefix, Lease> leases = scan().leases();
         Instant now = clock.instant();
         List<Lease> expired = leases.values().stream().filter(lease -> expired(lease, now)).toList();
         if (expired.isEmpty()) {
             return leases; // the reader's scan, unchanged while no file changes: nothing copied per poll
         }
         deleteIfStillExpired(expired);
-        leases = reader.scan().leases();
+        leases = scan().leases();
         Map<IpPrefix, Lease> unexpired = new LinkedHashMap<>(leases);
         unexpired.values().removeIf(lease -> expired(lease, now));
         return unexpired;
