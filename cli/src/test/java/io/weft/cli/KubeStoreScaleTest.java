@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A real {@code weft agent --store kubernetes} process, with the JVM the {@code weft} launcher gives it
  * (a 32 MiB heap), in a cluster of {@value #PEERS} nodes the size of real k3s nodes
- * ({@link K3sNodes}): it programs a route to every peer and lives through periodic passes, each of
- * which lists all nodes, while its watch keeps them all. Before the store read nodes a page at a time
+ * ({@link K3sNodes}): it programs a route to every peer (its first pass lists all nodes from the API
+ * server) and lives through periodic passes while its watch keeps them all. Before the store read nodes a page at a time
  * and kept only their leases' fields, such an agent ran out of heap at 200 nodes and was never ready
  * at 1000. The mock API server serves lists in pages as a real one does ({@link MockKubernetesApi}).
  */
@@ -74,7 +74,7 @@ class KubeStoreScaleTest {
             assertThat(agent.isAlive()).as("the agent runs:\n%s", agent.log()).isTrue();
             return new HashSet<>(OverlayEntries.routes(node)).equals(peers);
         });
-        Thread.sleep(7_000); // three periodic passes (every 2 s), each listing all nodes
+        Thread.sleep(7_000); // three periodic passes (every 2 s)
         assertThat(agent.isAlive()).as("the agent still runs:\n%s", agent.log()).isTrue();
         assertThat(agent.log()).doesNotContain("OutOfMemoryError");
         assertThat(new HashSet<>(OverlayEntries.routes(node))).isEqualTo(peers);

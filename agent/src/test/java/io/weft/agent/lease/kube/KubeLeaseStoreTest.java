@@ -307,6 +307,40 @@ class KubeLeaseStoreTest {
     }
 
     @Test
+    void listWhileAWatchIsUpReadsTheWatchCacheNotTheApiServer() throws Exception {
+        createNode("node-a", "10.42.1.0/24", weftAnnotations(MAC_A, "192.168.50.11"));
+        KubeLeaseStore store = store("node-a");
+        Lease a = new Lease("node-a", IpPrefix.parse("10.42.1.0/24"), IP_A, MAC_A, Instant.MAX);
+        watches.add(store.watch(events::add));
+        awaitEvent("Updated node-a", updated(a));
+        createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
+        Lease b = new Lease("node-b", IpPrefix.parse("10.42.2.0/24"), IP_B, MAC_B, Instant.MAX);
+        awaitEvent("Updated node-b", updated(b));
+        int requests = api.server().getRequestCount();
+
+        List<Lease> leases = store.list();
+
+        assertThat(leases).containsExactlyInAnyOrder(a, b);
+        assertThat(api.server().getRequestCount()).as("requests to the API server").isEqualTo(requests);
+    }
+
+    @Test
+    void listOnceTheWatchIsClosedAsksTheApiServer() throws Exception {
+        createNode("node-a", "10.42.1.0/24", weftAnnotations(MAC_A, "192.168.50.11"));
+        KubeLeaseStore store = store("node-a");
+        AutoCloseable watch = store.watch(events::add);
+        awaitEvent("Updated node-a", updated(new Lease("node-a", IpPrefix.parse("10.42.1.0/24"), IP_A, MAC_A, Instant.MAX)));
+        watch.close();
+        createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
+        int requests = api.server().getRequestCount();
+
+        List<Lease> leases = store.list();
+
+        assertThat(leases).extracting(Lease::node).containsExactlyInAnyOrder("node-a", "node-b");
+        assertThat(api.server().getRequestCount()).as("requests to the API server").isEqualTo(requests + 1);
+    }
+
+    @Test
     void watchReportsAllNodesOfAListOfSeveralPages() throws Exception {
         List<String> nodes = createWeftNodes(2 * (int) NodePages.PAGE_SIZE + 50);
 
