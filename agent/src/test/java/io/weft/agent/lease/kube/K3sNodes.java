@@ -33,9 +33,19 @@ public final class K3sNodes {
         return "10.%d.%d.0/24".formatted(40 + index / 256, index % 256);
     }
 
+    /** The VTEP MAC node {@code index} announces. */
+    public static String vtepMac(int index) {
+        return "0e:57:00:00:%02x:%02x".formatted(index / 256, index % 256);
+    }
+
+    /** The public IP (and InternalIP) of node {@code index}. */
+    public static String publicIp(int index) {
+        return "100.64.%d.%d".formatted(index / 256, index % 256);
+    }
+
     /** Node {@code index}, running Weft: a podCIDR, addresses, a VTEP MAC and a public IP of its own. */
     public static Node node(int index) {
-        String ipv4 = "100.64.%d.%d".formatted(index / 256, index % 256);
+        String ipv4 = publicIp(index);
         String json = TEMPLATE.replace("PODCIDR", podCidr(index))
                 .replace("IPV4", ipv4)
                 .replace("IPV6", "fd00:100:64::%x".formatted(index + 1))
@@ -44,7 +54,7 @@ public final class K3sNodes {
                 .replace("NAME", name(index));
         Node node = Serialization.unmarshal(json, Node.class);
         node.getMetadata().getAnnotations().put(NodeLeases.BACKEND_DATA,
-                "{\"vni\":1,\"vtepMAC\":\"0e:57:00:00:%02x:%02x\"}".formatted(index / 256, index % 256));
+                "{\"vni\":1,\"vtepMAC\":\"%s\"}".formatted(vtepMac(index)));
         node.getMetadata().getAnnotations().put(NodeLeases.BACKEND_TYPE, NodeLeases.VXLAN);
         node.getMetadata().getAnnotations().put(NodeLeases.PUBLIC_IP, ipv4);
         return node;

@@ -1,22 +1,13 @@
 package io.weft.agent.lease.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Queue;
 import java.util.logging.Logger;
 
 /**
@@ -24,8 +15,8 @@ import java.util.logging.Logger;
  * with {@code @RegisterExtension}. The Kubernetes API is the one part of Weft's world that cannot run
  * for real here.
  *
- * <p>A node's status subresource behaves as on a real API server ({@link NodeStatusAsTheApiServer}),
- * and so do lists of nodes with a {@code limit} ({@link NodeListPagesAsTheApiServer}).
+ * <p>A node's status subresource behaves as on a real API server, and so do lists of nodes with a
+ * {@code limit} ({@link CrudApiServer}).
  *
  * <p>It replaces {@code @EnableKubernetesMockClient} also because the mock server of fabric8 8.0.0
  * can deadlock when a watch is closed by its client while the server is sending it an event (the
@@ -45,11 +36,7 @@ public final class MockKubernetesApi implements BeforeEachCallback, AfterEachCal
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                responses, new NodeStatusAsTheApiServer(
-                new NodeListPagesAsTheApiServer(new KubernetesMixedDispatcher(responses))), false);
-        server.init();
+        server = CrudApiServer.start();
         client = server.createClient();
     }
 
@@ -77,31 +64,12 @@ public final class MockKubernetesApi implements BeforeEachCallback, AfterEachCal
 
     /** Writes a kubeconfig for this server to {@code file} (the mock checks no token). */
     public Path kubeconfig(Path file) throws IOException {
-        return kubeconfig(file, client.getMasterUrl().toString());
+        return CrudApiServer.kubeconfig(file, client.getMasterUrl().toString());
     }
 
     /** Writes a kubeconfig for this server reached at 127.0.0.1:{@code port}, e.g. through a relay in a node's namespace. */
     public Path kubeconfig(Path file, int port) throws IOException {
-        return kubeconfig(file, client.getMasterUrl().getProtocol() + "://127.0.0.1:" + port);
-    }
-
-    private static Path kubeconfig(Path file, String server) throws IOException {
-        return Files.writeString(file, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s
-                    insecure-skip-tls-verify: true
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: test}
-                current-context: mock
-                users:
-                - name: test
-                  user: {token: not-checked-by-the-mock}
-                """.formatted(server));
+        return CrudApiServer.kubeconfig(file, client.getMasterUrl().getProtocol() + "://127.0.0.1:" + port);
     }
 
     public KubernetesMockServer server() {
