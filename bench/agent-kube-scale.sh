@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# Benchmark: one real `weft agent --store kubernetes` process (the agent k3s users run) in a cluster of N
+# nodes the size of real k3s nodes (1000 by default), against the same agent on the local store with N peers,
+# measured in the same run. The Kubernetes API is fabric8's mock API server in CRUD mode (bench
+# MockApiServer: the agent's tests' CrudApiServer and K3sNodes), run inside the agent's node namespace so the
+# agent reaches it on 127.0.0.1. Each agent is started by `weft agent` with the launcher's JVM (its heap:
+# -Xmx16m, -Xmx32m for the Kubernetes store), in a fresh node namespace, --reconcile-interval 1s: the time
+# until all N peers are programmed, its first pass, P periodic passes with nothing to do (from its /metrics)
+# and its CPU use meanwhile, its RSS, private RSS, peak RSS and threads. A second run of each, with
+# -XX:NativeMemoryTracking=summary added, gives the JVM's own split after the same passes (jcmd
+# VM.native_memory summary), the loaded classes and the live heap after a full GC. Every agent is checked
+# to leave exactly the neighbours, FDB entries and routes its peers ask for. Writes
+# bench/results/agent-kube-scale.md.
+# Usage: sudo bench/agent-kube-scale.sh [NODES] [PASSES]     (defaults 1000 and 10; NODES ≤ 1023)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. .mvn/find-jdk25.sh
+weft_find_jdk25
+nodes=${1:-1000}
+passes=${2:-10}
+tag=wkube$$
+work=$(mktemp -d)
+result=bench/results/agent-kube-scale.md
+agent_pid=
+mock_pid=
+cleanup() {
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; fi
+  if [ -n "$mock_pid" ]; then exec 3>&-; kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null || true; fi
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$tag-" || true); do ip netns del "$ns"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The ways: the local store (the reference) and the Kubernetes store, each as the launcher starts it;
+# WEFT_JAVA_OPTS replaces the launcher's options, so the run with native memory tracking gives them again.
+launcher=$(sed -n 's/^agent_java_opts="\(.*\)"$/\1/p' weft)
+kube_heap=$(sed -n 's/^agent_kubernetes_heap="\(.*\)"$/\1/p' weft)
+[ -n "$launcher" ] && [ -n "$kube_heap" ] || { echo "no agent_java_opts=\"...\" or agent_kubernetes_heap=\"...\" in ./weft" >&2; exit 1; }
+nmt=-XX:NativeMemoryTracking=summary
+ways=(local kube)
+labels=("local store, $nodes peers (reference)" "Kubernetes store, $nodes nodes")
+nmt_flags=("$launcher $nmt" "$launcher $kube_heap $nmt")
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "building..." >&2
+./mvnw -q -B -DskipTests package >&2
+
+# A node namespace: loopback, and a veth stand-in for the underlay (192.0.2.1/24), as agent-scale.sh.
+node() {
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+  ip -n "$1" link add under0 type veth peer name under1
+  ip -n "$1" addr add 192.0.2.1/24 dev under0
+  ip -n "$1" link set under0 up
+  ip -n "$1" link set under1 up
+}
+now_ns() { date +%s%N; }
+ms() { awk -v t="$1" 'BEGIN {printf "%.1f", t / 1e6}'; }
+
+# The Kubernetes API, in the namespace of the Kubernetes store's agent; it serves until fd 3 is closed.
+echo "starting the mock API server with $nodes k3s nodes..." >&2
+node "$tag-kube"
+mkfifo "$work/mock.in"
+nsenter --net="/run/netns/$tag-kube" "$JAVA_HOME/bin/java" -cp "bench/target/dist/lib/*" io.weft.bench.MockApiServer \
+  --nodes "$nodes" --kubeconfig "$work/kubeconfig" --peers-file "$work/kube.peers" < "$work/mock.in" > "$work/mock.out" 2> "$work/mock.log" &
+mock_pid=$!
+exec 3> "$work/mock.in"
+start=$(now_ns)
+until grep -qx ready "$work/mock.out"; do
+  kill -0 "$mock_pid" 2>/dev/null || { echo "the mock API server died: $(tail -5 "$work/mock.log")" >&2; exit 1; }
+  (( $(now_ns) - start < 120000000000 )) || { echo "the mock API server not ready in 120 s: $(tail -5 "$work/mock.log")" >&2; exit 1; }
+  sleep 0.1
+done
+mock() { sed -n "s/^$1=//p" "$work/mock.out"; }
+network=$(mock network)
+kube_node=$(mock node)
+
+echo "claiming $nodes leases in the local store..." >&2
+# shellcheck disable=SC2086 # the flags are words
+"$JAVA_HOME/bin/java" $launcher --enable-native-access=ALL-UNNAMED -cp "bench/target/dist/lib/*" io.weft.bench.FillLeaseStore \
+  --store-dir "$work/leases" --network "$network" --subnet-len 24 --peers "$nodes" --peers-file "$work/local.peers" \
+  --list-rounds 1 > /dev/null 2> "$work/fill.log"
+
+# What each way's peers ask for (SUBNET VTEP-MAC PUBLIC-IP a line), one object a line, sorted.
+for w in "${ways[@]}"; do
+  awk '{split($1, s, "/"); print s[1] " " $2}' "$work/$w.peers" | sort > "$work/$w.want.neigh"
+  awk '{print $2 " " $3}' "$work/$w.peers" | sort > "$work/$w.want.fdb"
+  awk '{split($1, s, "/"); print $1 " " s[1]}' "$work/$w.peers" | sort > "$work/$w.want.route"
+done
+check() {   # check WAY NS WHEN: weft.1 holds exactly WAY's neighbours, FDB entries and routes of protocol 201
+  ip -n "$2" -j neigh show dev weft.1 nud permanent | jq -r '.[] | "\(.dst) \(.lladdr)"' | sort > "$work/got.neigh"
+  bridge -n "$2" -j fdb show dev weft.1 | jq -r '.[] | select(.dst) | "\(.mac) \(.dst)"' | sort > "$work/got.fdb"
+  ip -n "$2" -j route show proto 201 | jq -r '.[] | "\(.dst) \(.gateway)"' | sort > "$work/got.route"
+  for kind in neigh fdb route; do
+    if ! cmp -s "$work/$1.want.$kind" "$work/got.$kind"; then
+      echo "$1 store, $3: the ${kind} entries on weft.1 are not what the peers ask for:" >&2
+      diff "$work/$1.want.$kind" "$work/got.$kind" | head -5 >&2; exit 1
+    fi
+  done
+}
+
+# start_agent WAY RUN OPTIONS: `weft agent` on WAY's store in WAY's node namespace (made fresh for the local
+# store; the mock's, with weft.1 deleted, for the Kubernetes store), with WEFT_JAVA_OPTS=OPTIONS (unset for
+# "launcher"); waits until all peers are programmed and sets agent_pid, node_ns, log and converge_ns
+start_agent() {
+  node_ns=$tag-$1
+  if [ "$1" = local ]; then node "$node_ns"; else ip -n "$node_ns" link del weft.1 2>/dev/null || true; fi
+  local dir=$work/$1-$2
+  mkdir -p "$dir"
+  log=$dir/agent.log
+  local store=(--store local --store-dir "$work/leases" --node-name node-0)
+  [ "$1" = kube ] && store=(--store kubernetes --kubeconfig "$work/kubeconfig" --node-name "$kube_node")
+  local options=(env -u WEFT_JAVA_OPTS)
+  [ "$3" = launcher ] || options=(env WEFT_JAVA_OPTS="$3")
+  local start; start=$(now_ns)
+  "${options[@]}" nsenter --net="/run/netns/$node_ns" ./weft agent "${store[@]}" --iface under0 \
+    --network "$network" --subnet-len 24 --run-dir "$dir/run" --state-dir "$dir/state" \
+    --http-address 127.0.0.1:9472 --reconcile-interval 1s > "$log" 2>&1 &
+  agent_pid=$!
+  while [ "$(ip -n "$node_ns" route show proto 201 | wc -l)" -lt "$nodes" ]; do
+    kill -0 "$agent_pid" 2>/dev/null || { echo "the agent died: $(tail -5 "$log")" >&2; exit 1; }
+    (( $(now_ns) - start < 120000000000 )) || { echo "no convergence in 120 s: $(tail -5 "$log")" >&2; exit 1; }
+    sleep 0.02
+  done
+  converge_ns=$(( $(now_ns) - start ))
+  # nsenter execs weft, which execs the JVM (a network namespace needs no fork): the PID is the agent's
+  [ "$(cat "/proc/$agent_pid/comm")" = java ] || { echo "PID $agent_pid is not the JVM" >&2; exit 1; }
+}
+stop_agent() {
+  kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=
+  [ "$1" = local ] && ip netns del "$node_ns"
+  return 0
+}
+# first_pass_ms: the time of the pass that made weft.1 and every peer's objects, from the agent's log line
+# (written just after the pass's last change, so waited for)
+first_pass_ms() {
+  local line
+  for _ in $(seq 100); do
+    line=$(sed -n "s/.*reconciled: $((3 * nodes + 2)) added, 0 replaced, 0 deleted; .* \([0-9]*\) ms$/\1/p" "$log" | head -1)
+    [ -n "$line" ] && { echo "$line"; return; }
+    sleep 0.1
+  done
+  echo "no pass making $((3 * nodes + 2)) objects in the log:" >&2; cat "$log" >&2; exit 1
+}
+metrics() { nsenter --net="/run/netns/$node_ns" curl -sf "http://127.0.0.1:9472/metrics"; }
+metric() { awk -v name="$1" '$1 == name {v = $2} END {print v + 0}' <<< "$2"; }   # metric SERIES SCRAPE
+status_kib() { awk -v field="$1:" '$1 == field {print $2}' "/proc/$agent_pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
+heap_max() { tr '\0' '\n' < "/proc/$agent_pid/cmdline" | sed -n 's/^-Xmx//p' | tail -1; }   # the last -Xmx wins
+
+# rest WAY: waits for PASSES periodic passes, checked to change nothing; sets pass_mean_ms, pass_max_s, cpu, window_s
+rest() {
+  for _ in $(seq 100); do metrics > /dev/null && break; sleep 0.1; done
+  local before after cpu0 t0 runs0 deadline count series
+  before=$(metrics); cpu0=$(cpu_ticks); t0=$(now_ns)
+  runs0=$(metric 'weft_reconcile_runs_total{result="ok"}' "$before")
+  deadline=$(( t0 + (passes + 30) * 1000000000 ))
+  while after=$(metrics); (( $(metric 'weft_reconcile_runs_total{result="ok"}' "$after") < runs0 + passes )); do
+    (( $(now_ns) < deadline )) || { echo "the agent did not make $passes passes in time" >&2; exit 1; }
+    sleep 0.2
+  done
+  local window=$(( $(now_ns) - t0 ))
+  cpu=$(awk -v t="$(( $(cpu_ticks) - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v ns="$window" 'BEGIN {printf "%.0f", t / hz / (ns / 1e9) * 100}')
+  window_s=$(awk -v ns="$window" 'BEGIN {printf "%.1f", ns / 1e9}')
+  for change in added replaced deleted; do
+    series="weft_reconcile_changes_total{change=\"$change\"}"
+    [ "$(metric "$series" "$before")" = "$(metric "$series" "$after")" ] || { echo "$1: a pass $change something after convergence" >&2; exit 1; }
+  done
+  [ "$(metric 'weft_reconcile_runs_total{result="error"}' "$after")" = 0 ] || { echo "$1: a pass failed: $(tail -5 "$log")" >&2; exit 1; }
+  count=$(( $(metric weft_reconcile_duration_seconds_count "$after") - $(metric weft_reconcile_duration_seconds_count "$before") ))
+  pass_mean_ms=$(awk -v a="$(metric weft_reconcile_duration_seconds_sum "$after")" -v b="$(metric weft_reconcile_duration_seconds_sum "$before")" \
+    -v n="$count" 'BEGIN {printf "%.1f", (a - b) / n * 1000}')
+  pass_max_s=$(for le in 1.0E-4 5.0E-4 0.001 0.005 0.01 0.05 0.1 0.25 0.5 1.0 2.5 5.0 +Inf; do   # the smallest bucket holding all
+      series="weft_reconcile_duration_seconds_bucket{le=\"$le\"}"
+      if (( $(metric "$series" "$after") - $(metric "$series" "$before") == count )); then echo "$le"; break; fi
+    done)
+}
+jcmd() { "$JAVA_HOME/bin/jcmd" "$agent_pid" "$@"; }
+nmt_kib() {   # nmt_kib CATEGORY SUMMARY: the category's committed KiB ("Total" for all)
+  awk -v name="$1" '{line = $0; sub(/^-? */, "", line)}
+    index(line, name " (reserved=") == 1 || (name == "Total" && index(line, "Total: ") == 1) {
+      match(line, /committed=[0-9]+KB/); print substr(line, RSTART + 10, RLENGTH - 12); exit}' <<< "$2"
+}
+
+declare -A converge_ms first_ms pass_mean pass_max cpu_pct window rss_converged rss_steady anon_steady hwm threads xmx
+declare -A nmt_rss nmt_total nmt_heap live_heap nmt_class nmt_code nmt_thread nmt_symbol nmt_cds nmt_other classes
+for i in "${!ways[@]}"; do
+  w=${ways[$i]}
+  echo "agent, ${labels[$i]}..." >&2
+  start_agent "$w" plain launcher
+  converge_ms[$w]=$(ms "$converge_ns")
+  rss_converged[$w]=$(status_kib VmRSS)
+  xmx[$w]=$(heap_max)
+  check "$w" "$node_ns" "once converged"
+  first_ms[$w]=$(first_pass_ms)
+  rest "$w"
+  pass_mean[$w]=$pass_mean_ms; pass_max[$w]=$pass_max_s; cpu_pct[$w]=$cpu; window[$w]=$window_s
+  check "$w" "$node_ns" "after its passes"
+  rss_steady[$w]=$(status_kib VmRSS)
+  anon_steady[$w]=$(status_kib RssAnon)
+  hwm[$w]=$(status_kib VmHWM)
+  threads[$w]=$(status_kib Threads)
+  echo "  converged in ${converge_ms[$w]} ms, pass with nothing to do ${pass_mean[$w]} ms, RSS ${rss_steady[$w]} KiB" >&2
+  stop_agent "$w"
+
+  echo "agent, ${labels[$i]}, with native memory tracking..." >&2
+  start_agent "$w" nmt "${nmt_flags[$i]}"
+  [ "$(heap_max)" = "${xmx[$w]}" ] || { echo "$w: -Xmx$(heap_max) with tracking, -Xmx${xmx[$w]} as the launcher starts it" >&2; exit 1; }
+  check "$w" "$node_ns" "with tracking, once converged"
+  rest "$w"
+  nmt_rss[$w]=$(status_kib VmRSS)
+  summary=$(jcmd VM.native_memory summary)
+  nmt_total[$w]=$(nmt_kib Total "$summary")
+  nmt_heap[$w]=$(nmt_kib "Java Heap" "$summary")
+  nmt_class[$w]=$(( $(nmt_kib Class "$summary") + $(nmt_kib Metaspace "$summary") ))
+  nmt_code[$w]=$(nmt_kib Code "$summary")
+  nmt_thread[$w]=$(nmt_kib Thread "$summary")
+  nmt_symbol[$w]=$(nmt_kib Symbol "$summary")
+  nmt_cds[$w]=$(nmt_kib "Shared class space" "$summary")
+  nmt_other[$w]=$(( nmt_total[$w] - nmt_heap[$w] - nmt_class[$w] - nmt_code[$w] - nmt_thread[$w] - nmt_symbol[$w] - nmt_cds[$w] ))
+  classes[$w]=$(sed -n 's/^ *(classes #\([0-9]*\))$/\1/p' <<< "$summary")
+  [ -n "${classes[$w]}" ] && [ -n "${nmt_cds[$w]}" ] || { echo "$w: an unexpected native memory summary:" >&2; echo "$summary" >&2; exit 1; }
+  jcmd GC.run > /dev/null
+  # the generations' "total …K, used …K" (Serial GC: DefNew and Tenured), right after the full GC
+  live_heap[$w]=$(jcmd GC.heap_info | awk 'match($0, /total [0-9]+K, used [0-9]+K/) {
+      split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); used += f[4]} END {print used + 0}')
+  check "$w" "$node_ns" "with tracking, after its passes"
+  stop_agent "$w"
+done
+
+exec 3>&-   # the mock API server's stdin: it stops
+for _ in $(seq 150); do kill -0 "$mock_pid" 2>/dev/null || break; sleep 0.1; done
+kill "$mock_pid" 2>/dev/null || true   # its shutdown can hang (MockKubernetesApi says why): nothing is lost
+wait "$mock_pid" 2>/dev/null || true
+mock_pid=
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+target_kib=$((64 * 1024))
+{
+  echo "# One agent on the Kubernetes store, $nodes nodes: convergence, passes with nothing to do, RSS and the JVM's split"
+  echo
+  echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/agent-kube-scale.sh $nodes $passes\`, one run, on $(nproc) cores"
+  echo "($(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1);"
+  echo "load average $load_start at the start, $load_end at the end (other work shares the machine)."
+  echo "The Kubernetes API is fabric8's mock API server in CRUD mode (bench \`MockApiServer\`, in the agent's node namespace,"
+  echo "reached on 127.0.0.1), serving node status patches and paged lists as a real API server does; it holds $nodes nodes"
+  echo "modelled on a real k3s node ($(mock node_json_bytes) bytes of JSON each: labels, annotations, managedFields, conditions,"
+  echo "images; created in $(awk -v t="$(mock create_ns)" 'BEGIN {printf "%.1f", t / 1e9}') s), each with a podCIDR in $network and Weft's annotations, and the agent's own node."
+  echo "The reference, in the same run: the same agent on a local lease store holding $nodes peers (bench \`FillLeaseStore\`)."
+  echo "Each agent is one real \`weft agent\` process started as \`weft\` launches it (\`--iface under0 --reconcile-interval 1s\`)"
+  echo "in a node namespace of its own (the Kubernetes store's second run, with tracking, in the same one as its first,"
+  echo "\`weft.1\` deleted), checked to leave exactly the neighbours, FDB entries and routes its $nodes peers ask for, once"
+  echo "converged and after its passes."
+  echo
+  echo "| store | heap (\`-Xmx\`) | start → $nodes peers programmed | first pass | pass with nothing to do (mean of $passes) | every one ≤ | the $passes passes took | CPU meanwhile | threads |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for i in "${!ways[@]}"; do
+    w=${ways[$i]}
+    echo "| ${labels[$i]} | ${xmx[$w]} | ${converge_ms[$w]} ms | ${first_ms[$w]} ms | ${pass_mean[$w]} ms | ${pass_max[$w]} s | ${window[$w]} s | ${cpu_pct[$w]} % | ${threads[$w]} |"
+  done
+  echo "| Kubernetes ÷ local | | $(ratio "${converge_ms[kube]}" "${converge_ms[local]}") | $(ratio "${first_ms[kube]}" "${first_ms[local]}") | $(ratio "${pass_mean[kube]}" "${pass_mean[local]}") | | | | |"
+  echo
+  echo "Of a Kubernetes pass, the mock API server's answers alone: all $((nodes + 1)) nodes in pages of 50, as the agent's store"
+  echo "lists them, take it $(ms "$(mock list_median_ns)") ms (median of 5, fetched by the JDK's HTTP client in the mock's own process, unparsed)."
+  echo
+  echo "| store | RSS converged | RSS after the passes | of it private (\`RssAnon\`) | peak RSS (\`VmHWM\`) | RSS after the passes ÷ 64 MiB |"
+  echo "|---|---|---|---|---|---|"
+  for i in "${!ways[@]}"; do
+    w=${ways[$i]}
+    echo "| ${labels[$i]} | $(mib "${rss_converged[$w]}") MiB | $(mib "${rss_steady[$w]}") MiB | $(mib "${anon_steady[$w]}") MiB | $(mib "${hwm[$w]}") MiB | $(ratio "${rss_steady[$w]}" "$target_kib") |"
+  done
+  echo "| Kubernetes ÷ local | $(ratio "${rss_converged[kube]}" "${rss_converged[local]}") | $(ratio "${rss_steady[kube]}" "${rss_steady[local]}") | $(ratio "${anon_steady[kube]}" "${anon_steady[local]}") | $(ratio "${hwm[kube]}" "${hwm[local]}") | |"
+  echo "| Kubernetes − local | $(mib $(( rss_converged[kube] - rss_converged[local] ))) MiB | $(mib $(( rss_steady[kube] - rss_steady[local] ))) MiB | $(mib $(( anon_steady[kube] - anon_steady[local] ))) MiB | $(mib $(( hwm[kube] - hwm[local] ))) MiB | |"
+  echo
+  echo "The JVM's own split, in a second run of each agent with \`$nmt\` added to the launcher's options, after"
+  echo "its $passes passes (\`jcmd PID VM.native_memory summary\`, committed memory; then \`GC.run\` and \`GC.heap_info\`):"
+  echo
+  echo "| store | RSS (with tracking) | JVM committed, all | Java heap | of it live after a full GC | class metadata | loaded classes | code | thread stacks | symbols | CDS archive | other |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for i in "${!ways[@]}"; do
+    w=${ways[$i]}
+    echo "| ${labels[$i]} | $(mib "${nmt_rss[$w]}") MiB | $(mib "${nmt_total[$w]}") MiB | $(mib "${nmt_heap[$w]}") MiB | $(mib "${live_heap[$w]}") MiB | $(mib "${nmt_class[$w]}") MiB | ${classes[$w]} | $(mib "${nmt_code[$w]}") MiB | $(mib "${nmt_thread[$w]}") MiB | $(mib "${nmt_symbol[$w]}") MiB | $(mib "${nmt_cds[$w]}") MiB | $(mib "${nmt_other[$w]}") MiB |"
+  done
+  echo -n "| Kubernetes − local | $(mib $(( nmt_rss[kube] - nmt_rss[local] ))) MiB | $(mib $(( nmt_total[kube] - nmt_total[local] ))) MiB | $(mib $(( nmt_heap[kube] - nmt_heap[local] ))) MiB"
+  echo -n " | $(mib $(( live_heap[kube] - live_heap[local] ))) MiB | $(mib $(( nmt_class[kube] - nmt_class[local] ))) MiB | $(( classes[kube] - classes[local] )) | $(mib $(( nmt_code[kube] - nmt_code[local] ))) MiB"
+  echo " | $(mib $(( nmt_thread[kube] - nmt_thread[local] ))) MiB | $(mib $(( nmt_symbol[kube] - nmt_symbol[local] ))) MiB | $(mib $(( nmt_cds[kube] - nmt_cds[local] ))) MiB | $(mib $(( nmt_other[kube] - nmt_other[local] ))) MiB |"
+  echo
+  echo "JVM options: as \`weft\` launches the agent, \`$launcher\`, and \`$kube_heap\` after them for the Kubernetes"
+  echo "store (\`agent_java_opts\` and \`agent_kubernetes_heap\` in ./weft); the *heap* column is the last \`-Xmx\` of the"
+  echo "process's command line, the same in the run with tracking."
+  echo
+  echo "- *start → programmed*: from starting \`weft agent\` (launcher, JVM start, store, lease, first pass) until"
+  echo "  \`ip route show proto 201\` lists all $nodes routes (polled every 20 ms)."
+  echo "- *first pass*: the agent's pass that made \`weft.1\` and the $((3 * nodes)) objects, from its log: listing the store"
+  echo "  (for the Kubernetes store, paged lists of all nodes from the API server), dumping the kernel's state, programming."
+  echo "- *pass with nothing to do*: the periodic passes after convergence, from \`weft_reconcile_duration_seconds\` (sum and"
+  echo "  count between two scrapes of /metrics, checked to have changed nothing); *every one ≤* is the histogram's smallest"
+  echo "  bucket holding them all. A periodic pass lists the store, so on the Kubernetes store it includes the mock API"
+  echo "  server's answers (above), which share the machine's cores; a periodic pass starts 1 s after the previous one ended."
+  echo "  *CPU meanwhile*: the agent process's CPU time over those passes (the mock API server's not counted), at the 1 s"
+  echo "  interval where the default is 30 s. *threads*: \`Threads\` of /proc/PID/status, after the passes."
+  echo "- *RSS*: \`VmRSS\` once the peers are programmed and after the passes; private is \`RssAnon\` (the rest is file-backed:"
+  echo "  \`libjvm.so\`, the CDS archive, jars); peak is \`VmHWM\`. Issue 4's target is RSS ≤ 64 MiB."
+  echo "- *JVM committed*: what native memory tracking counts as committed (reserved and touched or not; RSS counts touched"
+  echo "  pages, and the file-backed ones, tracking's own ~1 MiB included). *Java heap*: committed heap; *live after a full GC*:"
+  echo "  the generations' used space right after \`jcmd GC.run\`. *class metadata*: Metaspace and class space. *loaded classes*:"
+  echo "  NMT's class count. *thread stacks*: NMT's Thread. *CDS archive*: NMT's Shared class space (the JDK's classes, mapped"
+  echo "  from a file). *other*: everything else NMT counts (GC, compiler, arenas, internal, modules, tracking)."
+} > "$result"
+cat "$result"
