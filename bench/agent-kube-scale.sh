@@ -25,8 +25,8 @@ result=bench/results/agent-kube-scale.md
 agent_pid=
 mock_pid=
 cleanup() {
-  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; fi
-  if [ -n "$mock_pid" ]; then exec 3>&-; kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null || true; fi
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; fi
+  if [ -n "$mock_pid" ]; then exec 3>&-; kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; fi
   for ns in $(ip netns list | awk '{print $1}' | grep "^$tag-" || true); do ip netns del "$ns"; done
   rm -rf "$work"
 }
@@ -157,7 +157,8 @@ rest() {
   runs0=$(metric 'weft_reconcile_runs_total{result="ok"}' "$before")
   deadline=$(( t0 + (passes + 30) * 1000000000 ))
   while after=$(metrics); (( $(metric 'weft_reconcile_runs_total{result="ok"}' "$after") < runs0 + passes )); do
-    (( $(now_ns) < deadline )) || { echo "the agent did not make $passes passes in time" >&2; exit 1; }
+    kill -0 "$agent_pid" 2>/dev/null || { echo "$1: the agent died: $(tail -5 "$log")" >&2; exit 1; }
+    (( $(now_ns) < deadline )) || { echo "$1: the agent did not make $passes passes in time" >&2; exit 1; }
     sleep 0.2
   done
   local window=$(( $(now_ns) - t0 ))
