@@ -6,13 +6,15 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.weft.agent.lease.kube.CrudApiServer;
 import io.weft.agent.lease.kube.K3sNodes;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,9 +31,11 @@ import static io.weft.bench.FakePeers.option;
  * {@code --nodes} N nodes the size of real k3s nodes ({@link K3sNodes}) and one more for the agent.
  * Writes a kubeconfig reaching it on 127.0.0.1 (it runs in the agent's network namespace) and one line
  * per peer, {@code SUBNET VTEP-MAC PUBLIC-IP}, as {@link FillLeaseStore} does; prints the agent's node
- * name and {@code ready}, and serves until its standard input closes. Before that, it times its own
- * answers to a list of all nodes a page at a time as the agent's store asks for them (the median of
- * {@value #LIST_ROUNDS}): part of each of the agent's passes that is the mock's, not the agent's.
+ * name and {@code ready}, and serves until its standard input closes. Each {@code list} line read there
+ * times its answers to a list of all nodes a page at a time, as the agent's store asks for them (the
+ * median of {@value #LIST_ROUNDS}, after {@value #WARM_ROUNDS} rounds warming the client's code, printed as
+ * {@code list_median_ns=}): the part of each of the agent's
+ * passes that is the mock's, not the agent's.
  */
 public final class MockApiServer {
     /** The mock logs a line per request, 20 every pass of the agent: held here, or the level set would be collected. */
@@ -40,6 +44,7 @@ public final class MockApiServer {
     /** The agent's store lists nodes 50 at a time (NodePages.PAGE_SIZE). */
     private static final int PAGE = 50;
     private static final int LIST_ROUNDS = 5;
+    private static final int WARM_ROUNDS = 3;
     /** The mock's continue token (NodeListPagesAsTheApiServer): the index of the page's first node. */
     private static final Pattern CONTINUE = Pattern.compile("\"continue\":\"(\\d+)\"");
 
@@ -65,13 +70,19 @@ public final class MockApiServer {
             }
             CrudApiServer.kubeconfig(kubeconfig, "http://127.0.0.1:" + server.getPort());
             System.out.println("create_ns=" + (System.nanoTime() - start));
-            System.out.println("list_median_ns=" + listMedianNs(server.getPort(), nodes + 1));
             System.out.println("node_json_bytes=" + Serialization.asJson(K3sNodes.node(0)).length());
             System.out.println("node=" + K3sNodes.name(nodes));
             System.out.println("network=" + K3sNodes.NETWORK);
             System.out.println("ready");
             System.out.flush();
-            System.in.transferTo(OutputStream.nullOutputStream());   // until the script closes it, or kills us
+            var commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String command; (command = commands.readLine()) != null; ) {   // until the script closes it, or kills us
+                if (!command.equals("list")) {
+                    throw new IllegalArgumentException("unknown command \"" + command + "\" (list)");
+                }
+                System.out.println("list_median_ns=" + listMedianNs(server.getPort(), nodes + 1));
+                System.out.flush();
+            }
         } finally {
             server.destroy();
         }
@@ -81,7 +92,7 @@ public final class MockApiServer {
     private static long listMedianNs(int port, int expected) throws IOException {
         long[] times = new long[LIST_ROUNDS];
         try (HttpClient http = HttpClient.newHttpClient()) {
-            for (int round = 0; round < LIST_ROUNDS; round++) {
+            for (int round = -WARM_ROUNDS; round < LIST_ROUNDS; round++) {
                 long start = System.nanoTime();
                 String next = null;
                 int pages = 0;
@@ -92,7 +103,9 @@ public final class MockApiServer {
                     next = more.find() ? more.group(1) : null;
                     pages++;
                 } while (next != null);
-                times[round] = System.nanoTime() - start;
+                if (round >= 0) {
+                    times[round] = System.nanoTime() - start;
+                }
                 if (pages != (expected + PAGE - 1) / PAGE) {
                     throw new IllegalStateException(pages + " pages of " + PAGE + " for " + expected + " nodes");
                 }
