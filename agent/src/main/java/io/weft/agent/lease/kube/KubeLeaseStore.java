@@ -9,12 +9,15 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
 import io.weft.agent.lease.LeaseStore;
 import io.weft.netlink.IpPrefix;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -70,10 +73,18 @@ public final class KubeLeaseStore implements LeaseStore {
     /**
      * A store with a client of its own, closed with it: from {@code kubeconfig} if given, else from
      * fabric8's auto-configuration, which in a pod is the service account (in-cluster).
+     *
+     * <p>The client's JSON mapping is fabric8's default but for one thing: it does not look up every
+     * resource class on the class path ({@code searchClassloaders} false). That lookup loads and
+     * instantiates the ~600 classes of fabric8's model (pods, gateways, storage, …), ~8 MiB of RSS,
+     * to map kinds this store never reads; the typed calls it makes name their class themselves.
+     * fabric8's kubeconfig parser ({@code --kubeconfig}) still does the lookup, for its own mapping.
      */
     public static KubeLeaseStore connect(Optional<Path> kubeconfig, String nodeName, ClusterNetwork network) {
         Config config = kubeconfig.map(KubeLeaseStore::fromKubeconfig).orElseGet(() -> Config.autoConfigure(null));
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        KubernetesSerialization json = new KubernetesSerialization(
+                JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build(), false);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(json).build();
         return new KubeLeaseStore(client, nodeName, network, true);
     }
 
