@@ -1,12 +1,16 @@
 package io.weft.agent.lease.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -50,11 +54,15 @@ import java.util.function.Consumer;
  * cannot run for real here.
  */
 public final class KubeLeaseStore implements LeaseStore {
+    /** The core API's nodes, read untyped ({@link NodeLeases}); named here, so fabric8 asks no discovery. */
+    private static final ResourceDefinitionContext NODES = new ResourceDefinitionContext.Builder()
+            .withGroup("").withVersion("v1").withKind("Node").withPlural("nodes").withNamespaced(false).build();
+
     private final KubernetesClient client;
     private final String nodeName;
     private final ClusterNetwork network;
     private final boolean ownsClient;
-    private final Set<SharedIndexInformer<Node>> informers = ConcurrentHashMap.newKeySet();
+    private final Set<SharedIndexInformer<GenericKubernetesResource>> informers = ConcurrentHashMap.newKeySet();
     /** What this node claimed, for renewals: the claim's public IP, not an overwrite read since. */
     private volatile LeaseClaim claim;
 
@@ -76,8 +84,8 @@ public final class KubeLeaseStore implements LeaseStore {
      *
      * <p>The client's JSON mapping is fabric8's default but for one thing: it does not look up every
      * resource class on the class path ({@code searchClassloaders} false). That lookup loads and
-     * instantiates the ~600 classes of fabric8's model (pods, gateways, storage, …), ~8 MiB of RSS,
-     * to map kinds this store never reads; the typed calls it makes name their class themselves.
+     * instantiates the ~600 classes of fabric8's model (pods, gateways, storage, …), ~5 MiB of RSS,
+     * to map kinds this store never reads: it reads nodes untyped.
      * fabric8's kubeconfig parser ({@code --kubeconfig}) still does the lookup, for its own mapping.
      */
     public static KubeLeaseStore connect(Optional<Path> kubeconfig, String nodeName, ClusterNetwork network) {
@@ -112,7 +120,7 @@ public final class KubeLeaseStore implements LeaseStore {
         if (!claim.node().equals(nodeName)) {
             throw new IllegalArgumentException("claim for node " + claim.node() + " in the store of node " + nodeName);
         }
-        Node node = client.nodes().withName(nodeName).get();
+        GenericKubernetesResource node = nodes().withName(nodeName).get();
         if (node == null) {
             throw new IllegalStateException("node " + nodeName + " does not exist in the cluster: is the node name right?");
         }
@@ -121,12 +129,12 @@ public final class KubeLeaseStore implements LeaseStore {
         Lease lease = new Lease(nodeName, subnet, publicIp, claim.vtepMac(), Instant.MAX);
         annotate(node, NodeLeases.annotationsFor(lease));
         NetworkCondition.patchFor(node, Instant.now()).ifPresent(patch ->
-                client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(patch.type()), patch.body()));
+                nodes().withName(nodeName).subresource("status").patch(PatchContext.of(patch.type()), patch.body()));
         this.claim = claim;
         return lease;
     }
 
-    private IpPrefix podCidr(Node node) {
+    private IpPrefix podCidr(GenericKubernetesResource node) {
         List<IpPrefix> podCidrs = NodeLeases.podCidrs(node);
         if (podCidrs.isEmpty()) {
             throw new IllegalStateException("node " + nodeName + " has no podCIDR yet: is the controller-manager allocating"
@@ -138,7 +146,7 @@ public final class KubeLeaseStore implements LeaseStore {
         return subnet;
     }
 
-    private void annotate(Node node, Map<String, String> wanted) {
+    private void annotate(GenericKubernetesResource node, Map<String, String> wanted) {
         Map<String, String> current = NodeLeases.annotations(node);
         Map<String, String> changed = new HashMap<>();
         wanted.forEach((key, value) -> {
@@ -148,7 +156,7 @@ public final class KubeLeaseStore implements LeaseStore {
         });
         if (!changed.isEmpty()) {
             String patch = NodeLeases.json(Map.of("metadata", Map.of("annotations", changed)));
-            client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         }
     }
 
@@ -173,7 +181,7 @@ public final class KubeLeaseStore implements LeaseStore {
      */
     @Override
     public List<Lease> list() {
-        return NodePages.leases(next -> client.nodes()
+        return NodePages.leases(next -> nodes()
                 .list(new ListOptionsBuilder().withLimit(NodePages.PAGE_SIZE).withContinue(next).build()), network);
     }
 
@@ -186,8 +194,8 @@ public final class KubeLeaseStore implements LeaseStore {
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
-        SharedIndexInformer<Node> informer = client.nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
-                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
+        SharedIndexInformer<GenericKubernetesResource> informer = nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
+                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
                         client.getKubernetesSerialization(), "metadata.annotations", "spec.podCIDR", "spec.podCIDRs"))
                 .addEventHandler(new NodeEvents(network, listener));
         informer.run();
@@ -196,6 +204,10 @@ public final class KubeLeaseStore implements LeaseStore {
             informers.remove(informer);
             informer.close();
         };
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> nodes() {
+        return client.genericKubernetesResources(NODES);
     }
 
     @Override
