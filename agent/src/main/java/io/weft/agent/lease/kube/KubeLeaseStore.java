@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.weft.agent.lease.ClusterNetwork;
@@ -189,14 +188,13 @@ public final class KubeLeaseStore implements LeaseStore {
      * Watches all nodes through an informer, which reports the nodes that exist as it starts
      * (Updated) and, after a reconnect, relists and reports them again. It lists a page at a time
      * and keeps of each node only what {@link NodeEvents} reads of the state it held before an
-     * update or a delete: a full Node is ~10 kB of JSON (images, managedFields, nodeInfo), several
-     * times that on the heap, so a few hundred of them would not fit the agent's.
+     * update or a delete ({@link KeptNodes}): a full Node is ~10 kB of JSON (images, managedFields,
+     * nodeInfo), several times that on the heap, so a few hundred of them would not fit the agent's.
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
         SharedIndexInformer<GenericKubernetesResource> informer = nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
-                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
-                        client.getKubernetesSerialization(), "metadata.annotations", "spec.podCIDR", "spec.podCIDRs"))
+                .itemStore(new KeptNodes())
                 .addEventHandler(new NodeEvents(network, listener));
         informer.run();
         informers.add(informer);

@@ -19,7 +19,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * {@link io.weft.agent.lease.LeaseStore#watch} contract reports as Updated.
  *
  * <p>The node before an update, and the node deleted, come from the informer's store, which keeps
- * only the name, resourceVersion, annotations and podCIDRs ({@link KubeLeaseStore#watch}): read
+ * only the name, resourceVersion, Weft's annotations and podCIDRs ({@link KeptNodes}): read
  * nothing else of them.
  */
 final class NodeEvents implements ResourceEventHandler<GenericKubernetesResource> {

@@ -33,6 +33,8 @@ final class NodeLeases {
     static final String PUBLIC_IP = "weft.io/public-ip";
     /** Set by the operator, never by Weft: the public IP to use instead of the agent's (NAT). */
     static final String PUBLIC_IP_OVERWRITE = "weft.io/public-ip-overwrite";
+    /** The annotations {@link #leaseOf} reads. */
+    static final List<String> LEASE_ANNOTATIONS = List.of(BACKEND_DATA, PUBLIC_IP, PUBLIC_IP_OVERWRITE);
     static final String VXLAN = "vxlan";
     static final int VNI = 1;
 
