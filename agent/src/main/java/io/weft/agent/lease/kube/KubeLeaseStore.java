@@ -34,6 +34,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -91,7 +93,11 @@ public final class KubeLeaseStore implements LeaseStore {
         Config config = kubeconfig.map(KubeLeaseStore::fromKubeconfig).orElseGet(() -> Config.autoConfigure(null));
         KubernetesSerialization json = new KubernetesSerialization(
                 JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build(), false);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(json).build();
+        // fabric8's tasks (informer, watch) and the HTTP client's work on virtual threads, not two cached
+        // pools of platform threads (8 threads at 1000 nodes); idle, such an executor holds nothing
+        ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("weft-kube-", 0).factory());
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(json)
+                .withTaskExecutor(virtualThreads).withHttpClientFactory(new VirtualThreadHttpClients(virtualThreads)).build();
         return new KubeLeaseStore(client, nodeName, network, true);
     }
 
