@@ -1,8 +1,10 @@
 package io.weft.agent.lease.kube;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -83,7 +85,8 @@ public final class KubeLeaseStore implements LeaseStore {
      * A store with a client of its own, closed with it: from {@code kubeconfig} if given, else from
      * fabric8's auto-configuration, which in a pod is the service account (in-cluster).
      *
-     * <p>The client's JSON mapping is fabric8's default but for one thing: it does not look up every
+     * <p>The client's JSON mapping is fabric8's default but for two things: it skips managedFields
+     * ({@link WithoutManagedFields}), and it does not look up every
      * resource class on the class path ({@code searchClassloaders} false). That lookup loads and
      * instantiates the ~600 classes of fabric8's model (pods, gateways, storage, …), ~5 MiB of RSS,
      * to map kinds this store never reads: it reads nodes untyped.
@@ -92,7 +95,8 @@ public final class KubeLeaseStore implements LeaseStore {
     public static KubeLeaseStore connect(Optional<Path> kubeconfig, String nodeName, ClusterNetwork network) {
         Config config = kubeconfig.map(KubeLeaseStore::fromKubeconfig).orElseGet(() -> Config.autoConfigure(null));
         KubernetesSerialization json = new KubernetesSerialization(
-                JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build(), false);
+                JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule())
+                        .addMixIn(ObjectMeta.class, WithoutManagedFields.class).build(), false);
         // fabric8's tasks (informer, watch) and the HTTP client's work on virtual threads, not two cached
         // pools of platform threads (8 threads at 1000 nodes); idle, such an executor holds nothing
         ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("weft-kube-", 0).factory());
@@ -100,6 +104,14 @@ public final class KubeLeaseStore implements LeaseStore {
                 .withTaskExecutor(virtualThreads).withHttpClientFactory(new VirtualThreadHttpClients(virtualThreads)).build();
         return new KubeLeaseStore(client, nodeName, network, true);
     }
+
+    /**
+     * Metadata as this store's client reads it: without managedFields, ~2.7 kB of a k3s node's ~10 kB
+     * of JSON, which the store never reads (it writes patches, never whole objects) and its periodic
+     * list would otherwise turn into objects for every node on every pass.
+     */
+    @JsonIgnoreProperties("managedFields")
+    private interface WithoutManagedFields {}
 
     private static Config fromKubeconfig(Path path) {
         if (!Files.isReadable(path)) {
