@@ -1,20 +1,28 @@
 package io.weft.agent.lease.kube;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
 import io.weft.agent.lease.LeaseStore;
 import io.weft.netlink.IpPrefix;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -29,6 +37,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -48,11 +58,15 @@ import java.util.function.Consumer;
  * cannot run for real here.
  */
 public final class KubeLeaseStore implements LeaseStore {
+    /** The core API's nodes, read untyped ({@link NodeLeases}); named here, so fabric8 asks no discovery. */
+    private static final ResourceDefinitionContext NODES = new ResourceDefinitionContext.Builder()
+            .withGroup("").withVersion("v1").withKind("Node").withPlural("nodes").withNamespaced(false).build();
+
     private final KubernetesClient client;
     private final String nodeName;
     private final ClusterNetwork network;
     private final boolean ownsClient;
-    private final Set<SharedIndexInformer<Node>> informers = ConcurrentHashMap.newKeySet();
+    private final Set<SharedIndexInformer<GenericKubernetesResource>> informers = ConcurrentHashMap.newKeySet();
     /** What this node claimed, for renewals: the claim's public IP, not an overwrite read since. */
     private volatile LeaseClaim claim;
 
@@ -71,12 +85,34 @@ public final class KubeLeaseStore implements LeaseStore {
     /**
      * A store with a client of its own, closed with it: from {@code kubeconfig} if given, else from
      * fabric8's auto-configuration, which in a pod is the service account (in-cluster).
+     *
+     * <p>The client's JSON mapping is fabric8's default but for two things: it skips managedFields
+     * ({@link WithoutManagedFields}), and it does not look up every
+     * resource class on the class path ({@code searchClassloaders} false). That lookup loads and
+     * instantiates the ~600 classes of fabric8's model (pods, gateways, storage, …), ~5 MiB of RSS,
+     * to map kinds this store never reads: it reads nodes untyped.
+     * fabric8's kubeconfig parser ({@code --kubeconfig}) still does the lookup, for its own mapping.
      */
     public static KubeLeaseStore connect(Optional<Path> kubeconfig, String nodeName, ClusterNetwork network) {
         Config config = kubeconfig.map(KubeLeaseStore::fromKubeconfig).orElseGet(() -> Config.autoConfigure(null));
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        KubernetesSerialization json = new KubernetesSerialization(
+                JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule())
+                        .addMixIn(ObjectMeta.class, WithoutManagedFields.class).build(), false);
+        // fabric8's tasks (informer, watch) and the HTTP client's work on virtual threads, not two cached
+        // pools of platform threads (8 threads at 1000 nodes); idle, such an executor holds nothing
+        ExecutorService virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("weft-kube-", 0).factory());
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(json)
+                .withTaskExecutor(virtualThreads).withHttpClientFactory(new VirtualThreadHttpClients(virtualThreads)).build();
         return new KubeLeaseStore(client, nodeName, network, true);
     }
+
+    /**
+     * Metadata as this store's client reads it: without managedFields, ~2.7 kB of a k3s node's ~10 kB
+     * of JSON, which the store never reads (it writes patches, never whole objects) and its periodic
+     * list would otherwise turn into objects for every node on every pass.
+     */
+    @JsonIgnoreProperties("managedFields")
+    private interface WithoutManagedFields {}
 
     private static Config fromKubeconfig(Path path) {
         if (!Files.isReadable(path)) {
@@ -102,7 +138,7 @@ public final class KubeLeaseStore implements LeaseStore {
         if (!claim.node().equals(nodeName)) {
             throw new IllegalArgumentException("claim for node " + claim.node() + " in the store of node " + nodeName);
         }
-        Node node = client.nodes().withName(nodeName).get();
+        GenericKubernetesResource node = nodes().withName(nodeName).get();
         if (node == null) {
             throw new IllegalStateException("node " + nodeName + " does not exist in the cluster: is the node name right?");
         }
@@ -111,12 +147,12 @@ public final class KubeLeaseStore implements LeaseStore {
         Lease lease = new Lease(nodeName, subnet, publicIp, claim.vtepMac(), Instant.MAX);
         annotate(node, NodeLeases.annotationsFor(lease));
         NetworkCondition.patchFor(node, Instant.now()).ifPresent(patch ->
-                client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(patch.type()), patch.body()));
+                nodes().withName(nodeName).subresource("status").patch(PatchContext.of(patch.type()), patch.body()));
         this.claim = claim;
         return lease;
     }
 
-    private IpPrefix podCidr(Node node) {
+    private IpPrefix podCidr(GenericKubernetesResource node) {
         List<IpPrefix> podCidrs = NodeLeases.podCidrs(node);
         if (podCidrs.isEmpty()) {
             throw new IllegalStateException("node " + nodeName + " has no podCIDR yet: is the controller-manager allocating"
@@ -128,7 +164,7 @@ public final class KubeLeaseStore implements LeaseStore {
         return subnet;
     }
 
-    private void annotate(Node node, Map<String, String> wanted) {
+    private void annotate(GenericKubernetesResource node, Map<String, String> wanted) {
         Map<String, String> current = NodeLeases.annotations(node);
         Map<String, String> changed = new HashMap<>();
         wanted.forEach((key, value) -> {
@@ -138,7 +174,7 @@ public final class KubeLeaseStore implements LeaseStore {
         });
         if (!changed.isEmpty()) {
             String patch = NodeLeases.json(Map.of("metadata", Map.of("annotations", changed)));
-            client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         }
     }
 
@@ -167,16 +203,16 @@ public final class KubeLeaseStore implements LeaseStore {
      */
     @Override
     public List<Lease> list() {
-        for (SharedIndexInformer<Node> informer : informers) {
+        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
             if (informer.hasSynced() && informer.isWatching()) {
                 List<Lease> leases = new ArrayList<>();
-                for (Node node : informer.getStore().list()) {
+                for (GenericKubernetesResource node : informer.getStore().list()) {
                     NodeLeases.leaseOf(node, network).ifPresent(leases::add);
                 }
                 return leases;
             }
         }
-        return NodePages.leases(next -> client.nodes()
+        return NodePages.leases(next -> nodes()
                 .list(new ListOptionsBuilder().withLimit(NodePages.PAGE_SIZE).withContinue(next).build()), network);
     }
 
@@ -184,14 +220,13 @@ public final class KubeLeaseStore implements LeaseStore {
      * Watches all nodes through an informer, which reports the nodes that exist as it starts
      * (Updated) and, after a reconnect, relists and reports them again. It lists a page at a time
      * and keeps of each node only what {@link NodeEvents} reads of the state it held before an
-     * update or a delete: a full Node is ~10 kB of JSON (images, managedFields, nodeInfo), several
-     * times that on the heap, so a few hundred of them would not fit the agent's.
+     * update or a delete ({@link KeptNodes}): a full Node is ~10 kB of JSON (images, managedFields,
+     * nodeInfo), several times that on the heap, so a few hundred of them would not fit the agent's.
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
-        SharedIndexInformer<Node> informer = client.nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
-                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
-                        client.getKubernetesSerialization(), "metadata.annotations", "spec.podCIDR", "spec.podCIDRs"))
+        SharedIndexInformer<GenericKubernetesResource> informer = nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
+                .itemStore(new KeptNodes())
                 .addEventHandler(new NodeEvents(network, listener));
         informer.run();
         informers.add(informer);
@@ -199,6 +234,10 @@ public final class KubeLeaseStore implements LeaseStore {
             informers.remove(informer);
             informer.close();
         };
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> nodes() {
+        return client.genericKubernetesResources(NODES);
     }
 
     @Override

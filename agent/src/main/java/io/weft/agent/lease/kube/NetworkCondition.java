@@ -1,7 +1,6 @@
 package io.weft.agent.lease.kube;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import java.time.Instant;
@@ -29,18 +28,17 @@ final class NetworkCondition {
     private NetworkCondition() {}
 
     /** The patch of {@code nodes/status} that sets the condition, or empty if it is set already. */
-    static Optional<Patch> patchFor(Node node, Instant now) {
-        List<NodeCondition> conditions = node.getStatus() == null || node.getStatus().getConditions() == null
-                ? List.of() : node.getStatus().getConditions();
+    static Optional<Patch> patchFor(GenericKubernetesResource node, Instant now) {
+        List<?> conditions = node.get("status", "conditions") instanceof List<?> list ? list : List.of();
         int index = indexOf(conditions);
-        NodeCondition current = index < 0 ? null : conditions.get(index);
-        if (current != null && "False".equals(current.getStatus()) && REASON.equals(current.getReason())) {
+        Map<?, ?> current = index < 0 ? Map.of() : (Map<?, ?>) conditions.get(index);
+        if ("False".equals(current.get("status")) && REASON.equals(current.get("reason"))) {
             return Optional.empty();
         }
         String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
         // the transition time says when the status last flipped, not when we last wrote it
-        String transition = current != null && "False".equals(current.getStatus()) && current.getLastTransitionTime() != null
-                ? current.getLastTransitionTime() : time;
+        String transition = "False".equals(current.get("status")) && current.get("lastTransitionTime") instanceof String since
+                ? since : time;
         Map<String, String> condition = new LinkedHashMap<>();
         condition.put("type", TYPE);
         condition.put("status", "False");
@@ -60,9 +58,9 @@ final class NetworkCondition {
         return Optional.of(new Patch(PatchType.JSON, NodeLeases.json(operations)));
     }
 
-    private static int indexOf(List<NodeCondition> conditions) {
+    private static int indexOf(List<?> conditions) {
         for (int i = 0; i < conditions.size(); i++) {
-            if (TYPE.equals(conditions.get(i).getType())) {
+            if (conditions.get(i) instanceof Map<?, ?> condition && TYPE.equals(condition.get("type"))) {
                 return i;
             }
         }

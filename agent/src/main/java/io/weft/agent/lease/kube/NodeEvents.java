@@ -1,6 +1,6 @@
 package io.weft.agent.lease.kube;
 
-import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
@@ -19,10 +19,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * {@link io.weft.agent.lease.LeaseStore#watch} contract reports as Updated.
  *
  * <p>The node before an update, and the node deleted, come from the informer's store, which keeps
- * only the name, resourceVersion, annotations and podCIDRs ({@link KubeLeaseStore#watch}): read
+ * only the name, resourceVersion, Weft's annotations and podCIDRs ({@link KeptNodes}): read
  * nothing else of them.
  */
-final class NodeEvents implements ResourceEventHandler<Node> {
+final class NodeEvents implements ResourceEventHandler<GenericKubernetesResource> {
     private static final System.Logger LOG = System.getLogger(NodeEvents.class.getName());
 
     private final ClusterNetwork network;
@@ -34,7 +34,7 @@ final class NodeEvents implements ResourceEventHandler<Node> {
     }
 
     @Override
-    public void onAdd(Node node) {
+    public void onAdd(GenericKubernetesResource node) {
         NodeLeases.leaseOf(node, network).ifPresent(lease -> report(new LeaseEvent.Updated(lease)));
     }
 
@@ -44,7 +44,7 @@ final class NodeEvents implements ResourceEventHandler<Node> {
      * subnet's route in place until the next re-list.
      */
     @Override
-    public void onUpdate(Node before, Node after) {
+    public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
         Optional<Lease> was = NodeLeases.leaseOf(before, network);
         Optional<Lease> is = NodeLeases.leaseOf(after, network);
         was.filter(old -> is.map(lease -> !lease.subnet().equals(old.subnet())).orElse(true))
@@ -55,7 +55,7 @@ final class NodeEvents implements ResourceEventHandler<Node> {
     }
 
     @Override
-    public void onDelete(Node node, boolean finalStateUnknown) {
+    public void onDelete(GenericKubernetesResource node, boolean finalStateUnknown) {
         // with finalStateUnknown the node is the last state the informer saw, which is all we need
         NodeLeases.leaseOf(node, network).ifPresent(lease -> report(new LeaseEvent.Removed(lease.node(), lease.subnet())));
     }
@@ -69,7 +69,7 @@ final class NodeEvents implements ResourceEventHandler<Node> {
         }
     }
 
-    private static boolean sameVersion(Node before, Node after) {
+    private static boolean sameVersion(GenericKubernetesResource before, GenericKubernetesResource after) {
         return Objects.equals(before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
     }
 }

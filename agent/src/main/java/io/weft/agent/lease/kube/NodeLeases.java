@@ -3,7 +3,7 @@ package io.weft.agent.lease.kube;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.netlink.IpPrefix;
@@ -22,6 +22,10 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * How a lease lives on a Node object: the subnet is {@code spec.podCIDR(s)}, the rest are Weft's
  * annotations, named after Flannel's so that operators find them where they expect.
+ *
+ * <p>Nodes are read untyped ({@link GenericKubernetesResource}, the metadata typed and the rest
+ * maps): the typed {@code Node} model has Jackson introspect and load ~170 classes (status, images,
+ * nodeInfo, …) that a lease never reads.
  */
 final class NodeLeases {
     static final String BACKEND_DATA = "weft.io/backend-data";
@@ -29,6 +33,8 @@ final class NodeLeases {
     static final String PUBLIC_IP = "weft.io/public-ip";
     /** Set by the operator, never by Weft: the public IP to use instead of the agent's (NAT). */
     static final String PUBLIC_IP_OVERWRITE = "weft.io/public-ip-overwrite";
+    /** The annotations {@link #leaseOf} reads. */
+    static final List<String> LEASE_ANNOTATIONS = List.of(BACKEND_DATA, PUBLIC_IP, PUBLIC_IP_OVERWRITE);
     static final String VXLAN = "vxlan";
     static final int VNI = 1;
 
@@ -38,7 +44,7 @@ final class NodeLeases {
     private NodeLeases() {}
 
     /** The node's lease, or empty while it has no podCIDR or does not run Weft yet (no annotations). */
-    static Optional<Lease> leaseOf(Node node, ClusterNetwork network) {
+    static Optional<Lease> leaseOf(GenericKubernetesResource node, ClusterNetwork network) {
         String name = node.getMetadata().getName();
         Map<String, String> annotations = annotations(node);
         String backendData = annotations.get(BACKEND_DATA);
@@ -60,19 +66,17 @@ final class NodeLeases {
     }
 
     /** The node's IPv4 pod subnet: the IPv4 entry of {@code spec.podCIDRs}, else {@code spec.podCIDR}. */
-    static Optional<IpPrefix> ipv4PodCidr(Node node) {
+    static Optional<IpPrefix> ipv4PodCidr(GenericKubernetesResource node) {
         return podCidrs(node).stream().filter(IpPrefix::isIpv4).findFirst().map(IpPrefix::network);
     }
 
-    static List<IpPrefix> podCidrs(Node node) {
+    static List<IpPrefix> podCidrs(GenericKubernetesResource node) {
         List<String> texts = new ArrayList<>();
-        if (node.getSpec() != null) {
-            if (node.getSpec().getPodCIDRs() != null) {
-                texts.addAll(node.getSpec().getPodCIDRs());
-            }
-            if (texts.isEmpty() && node.getSpec().getPodCIDR() != null && !node.getSpec().getPodCIDR().isEmpty()) {
-                texts.add(node.getSpec().getPodCIDR());
-            }
+        if (node.get("spec", "podCIDRs") instanceof List<?> cidrs) {
+            cidrs.forEach(cidr -> texts.add(String.valueOf(cidr)));
+        }
+        if (texts.isEmpty() && node.get("spec", "podCIDR") instanceof String cidr && !cidr.isEmpty()) {
+            texts.add(cidr);
         }
         return texts.stream().map(IpPrefix::parse).toList();
     }
@@ -85,7 +89,7 @@ final class NodeLeases {
     }
 
     /** The operator's {@code weft.io/public-ip-overwrite}, if set. */
-    static Optional<InetAddress> publicIpOverwrite(Node node) {
+    static Optional<InetAddress> publicIpOverwrite(GenericKubernetesResource node) {
         String text = annotations(node).get(PUBLIC_IP_OVERWRITE);
         if (text == null) {
             return Optional.empty();
@@ -107,7 +111,7 @@ final class NodeLeases {
         return annotations;
     }
 
-    static Map<String, String> annotations(Node node) {
+    static Map<String, String> annotations(GenericKubernetesResource node) {
         Map<String, String> annotations = node.getMetadata().getAnnotations();
         return annotations == null ? Map.of() : annotations;
     }

@@ -1,8 +1,8 @@
 package io.weft.agent.lease.kube;
 
 import io.fabric8.kubernetes.api.model.ListMeta;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
@@ -30,7 +30,7 @@ final class NodePages {
      * The leases of the nodes {@code page} returns, called with no continue token ({@code null})
      * first, then with each page's, until a page has none.
      */
-    static List<Lease> leases(Function<String, NodeList> page, ClusterNetwork network) {
+    static List<Lease> leases(Function<String, GenericKubernetesResourceList> page, ClusterNetwork network) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return onePass(page, network);
@@ -44,12 +44,12 @@ final class NodePages {
         }
     }
 
-    private static List<Lease> onePass(Function<String, NodeList> page, ClusterNetwork network) {
+    private static List<Lease> onePass(Function<String, GenericKubernetesResourceList> page, ClusterNetwork network) {
         List<Lease> leases = new ArrayList<>();
         String next = null;
         do {
-            NodeList nodes = page.apply(next);
-            for (Node node : nodes.getItems()) {
+            GenericKubernetesResourceList nodes = page.apply(next);
+            for (GenericKubernetesResource node : nodes.getItems()) {
                 NodeLeases.leaseOf(node, network).ifPresent(leases::add);
             }
             ListMeta meta = nodes.getMetadata();

@@ -1,5 +1,6 @@
 package io.weft.agent.lease.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -58,6 +59,11 @@ public final class K3sNodes {
         node.getMetadata().getAnnotations().put(NodeLeases.BACKEND_TYPE, NodeLeases.VXLAN);
         node.getMetadata().getAnnotations().put(NodeLeases.PUBLIC_IP, ipv4);
         return node;
+    }
+
+    /** {@code node} as the store reads it: untyped. */
+    public static GenericKubernetesResource untyped(Node node) {
+        return Serialization.unmarshal(Serialization.asJson(node), GenericKubernetesResource.class);
     }
 
     /** Creates nodes {@code 0} to {@code count - 1} through {@code client}. */

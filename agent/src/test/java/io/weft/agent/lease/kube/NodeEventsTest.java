@@ -1,5 +1,6 @@
 package io.weft.agent.lease.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.weft.agent.lease.ClusterNetwork;
@@ -24,7 +25,11 @@ class NodeEventsTest {
     private final List<LeaseEvent> events = new ArrayList<>();
     private final NodeEvents handler = new NodeEvents(NETWORK, events::add);
 
-    private static Node node(String version, String mac, String readyStatus) {
+    private static GenericKubernetesResource node(String version, String mac, String readyStatus) {
+        return K3sNodes.untyped(typedNode(version, mac, readyStatus));
+    }
+
+    private static Node typedNode(String version, String mac, String readyStatus) {
         return new NodeBuilder()
                 .withNewMetadata().withName("node-b").withResourceVersion(version)
                 .withAnnotations(Map.of(NodeLeases.BACKEND_DATA, "{\"vni\":1,\"vtepMAC\":\"" + mac + "\"}",
@@ -42,7 +47,7 @@ class NodeEventsTest {
 
     @Test
     void reportsTheSameVersionHandedOverAgainAsUpdated() {
-        Node node = node("7", MAC, "True");
+        GenericKubernetesResource node = node("7", MAC, "True");
 
         handler.onUpdate(node, node);
 
@@ -65,7 +70,8 @@ class NodeEventsTest {
 
     @Test
     void reportsANewPodCidrAsRemovedAtTheOldSubnetThenUpdated() {
-        Node moved = new NodeBuilder(node("8", MAC, "True")).editSpec().withPodCIDR("10.42.9.0/24").endSpec().build();
+        GenericKubernetesResource moved = K3sNodes.untyped(
+                new NodeBuilder(typedNode("8", MAC, "True")).editSpec().withPodCIDR("10.42.9.0/24").endSpec().build());
 
         handler.onUpdate(node("7", MAC, "True"), moved);
 

@@ -1,7 +1,8 @@
 package io.weft.agent.lease.kube;
 
-import io.fabric8.kubernetes.api.model.NodeList;
-import io.fabric8.kubernetes.api.model.NodeListBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListMetaBuilder;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +28,7 @@ class NodePagesTest {
 
     @Test
     void followsTheContinueTokensToTheLastPageAndKeepsTheLeasesOfAllPages() {
-        Map<String, NodeList> pages = Map.of(
+        Map<String, GenericKubernetesResourceList> pages = Map.of(
                 "", page("first", 0, 1, 2),
                 "first", page("second", 3, 4),
                 "second", page(null, 5));
@@ -50,11 +53,13 @@ class NodePagesTest {
 
     @Test
     void skipsNodesWithoutWeftOnEveryPage() {
-        NodeList first = page("next", 0);
-        first.getItems().getFirst().getMetadata().getAnnotations().remove(NodeLeases.BACKEND_DATA);
-        NodeList second = page(null, 1, 2);
-        second.getItems().get(1).getSpec().setPodCIDRs(List.of());
-        second.getItems().get(1).getSpec().setPodCIDR(null);
+        Node withoutWeft = K3sNodes.node(0);
+        withoutWeft.getMetadata().getAnnotations().remove(NodeLeases.BACKEND_DATA);
+        GenericKubernetesResourceList first = page("next", withoutWeft);
+        Node withoutPodCidr = K3sNodes.node(2);
+        withoutPodCidr.getSpec().setPodCIDRs(List.of());
+        withoutPodCidr.getSpec().setPodCIDR(null);
+        GenericKubernetesResourceList second = page(null, K3sNodes.node(1), withoutPodCidr);
 
         List<Lease> leases = NodePages.leases(recording(Map.of("", first, "next", second), new ArrayList<>()), NETWORK);
 
@@ -63,9 +68,9 @@ class NodePagesTest {
 
     @Test
     void startsTheListAgainWhenAContinueTokenHasExpired() {
-        Map<String, NodeList> pages = Map.of("", page("first", 0), "first", page(null, 1));
+        Map<String, GenericKubernetesResourceList> pages = Map.of("", page("first", 0), "first", page(null, 1));
         List<String> asked = new ArrayList<>();
-        Function<String, NodeList> recording = recording(pages, asked);
+        Function<String, GenericKubernetesResourceList> recording = recording(pages, asked);
         boolean[] expired = {false};
 
         List<Lease> leases = NodePages.leases(next -> {
@@ -99,7 +104,7 @@ class NodePagesTest {
     }
 
     /** A page source answering from {@code pages} by continue token ({@code ""} for the first call's null). */
-    private static Function<String, NodeList> recording(Map<String, NodeList> pages, List<String> asked) {
+    private static Function<String, GenericKubernetesResourceList> recording(Map<String, GenericKubernetesResourceList> pages, List<String> asked) {
         return next -> {
             String token = next == null ? "" : next;
             asked.add(token);
@@ -107,11 +112,14 @@ class NodePagesTest {
         };
     }
 
-    private static NodeList page(String next, int... nodes) {
-        NodeListBuilder page = new NodeListBuilder().withNewMetadata().withContinue(next).endMetadata();
-        for (int index : nodes) {
-            page.addToItems(K3sNodes.node(index));
-        }
-        return page.build();
+    private static GenericKubernetesResourceList page(String next, int... nodes) {
+        return page(next, IntStream.of(nodes).mapToObj(K3sNodes::node).toArray(Node[]::new));
+    }
+
+    private static GenericKubernetesResourceList page(String next, Node... nodes) {
+        GenericKubernetesResourceList page = new GenericKubernetesResourceList();
+        page.setMetadata(new ListMetaBuilder().withContinue(next).build());
+        page.setItems(Stream.of(nodes).map(K3sNodes::untyped).toList());
+        return page;
     }
 }
