@@ -110,9 +110,17 @@ start_agent() {
   mkdir -p "$dir"
   log=$dir/agent.log
   local store=(--store local --store-dir "$work/leases" --node-name node-0)
-  [ "$1" = kube ] && store=(--store kubernetes --kubeconfig "$work/kubeconfig" --node-name "$kube_node")
-  local options=(env -u WEFT_JAVA_OPTS)
-  [ "$3" = launcher ] || options=(env WEFT_JAVA_OPTS="$3")
+  local in_pod=()
+  if [ "$1" = kube ]; then
+    # configured as in a pod (fabric8's auto-configuration, no --kubeconfig: its kubeconfig parser
+    # loads all of fabric8's model classes, ~5 MiB the DaemonSet's agent never has), the API server's
+    # address in the environment where a pod has KUBERNETES_SERVICE_HOST and a service account
+    store=(--store kubernetes --node-name "$kube_node")
+    in_pod=(KUBERNETES_MASTER="$(sed -n 's/^ *server: *//p' "$work/kubeconfig" | head -1)"
+      KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false)
+  fi
+  local options=(env -u WEFT_JAVA_OPTS "${in_pod[@]}")
+  [ "$3" = launcher ] || options=(env WEFT_JAVA_OPTS="$3" "${in_pod[@]}")
   local start; start=$(now_ns)
   "${options[@]}" nsenter --net="/run/netns/$node_ns" ./weft agent "${store[@]}" --iface under0 \
     --network "$network" --subnet-len 24 --run-dir "$dir/run" --state-dir "$dir/state" \
@@ -259,6 +267,8 @@ target_kib=$((64 * 1024))
   echo "reached on 127.0.0.1), serving node status patches and paged lists as a real API server does; it holds $nodes nodes"
   echo "modelled on a real k3s node ($(mock node_json_bytes) bytes of JSON each: labels, annotations, managedFields, conditions,"
   echo "images; created in $(awk -v t="$(mock create_ns)" 'BEGIN {printf "%.1f", t / 1e9}') s), each with a podCIDR in $network and Weft's annotations, and the agent's own node."
+  echo "The agent's client is configured as in a pod (fabric8's auto-configuration, the API server's address from"
+  echo "\`KUBERNETES_MASTER\` where a pod has its service account; no \`--kubeconfig\`, whose parser loads all of fabric8's model)."
   echo "The reference, in the same run: the same agent on a local lease store holding $nodes peers (bench \`FillLeaseStore\`)."
   echo "Each agent is one real \`weft agent\` process started as \`weft\` launches it (\`--iface under0 --reconcile-interval 1s\`)"
   echo "in a node namespace of its own (the Kubernetes store's second run, with tracking, in the same one as its first,"
