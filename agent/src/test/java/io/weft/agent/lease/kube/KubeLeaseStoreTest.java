@@ -330,8 +330,9 @@ class KubeLeaseStoreTest {
         KubeLeaseStore store = store("node-a");
         AutoCloseable watch = store.watch(events::add);
         awaitEvent("Updated node-a", updated(new Lease("node-a", IpPrefix.parse("10.42.1.0/24"), IP_A, MAC_A, Instant.MAX)));
-        watch.close();
         createNode("node-b", "10.42.2.0/24", weftAnnotations(MAC_B, "192.168.50.12"));
+        awaitEvent("Updated node-b", updated(new Lease("node-b", IpPrefix.parse("10.42.2.0/24"), IP_B, MAC_B, Instant.MAX)));
+        watch.close(); // no event on its way: the mock can hang on one sent to a watch being closed (MockKubernetesApi)
         int requests = api.server().getRequestCount();
 
         List<Lease> leases = store.list();
