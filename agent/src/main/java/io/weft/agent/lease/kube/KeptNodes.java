@@ -4,10 +4,16 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.weft.agent.lease.ClusterNetwork;
+import io.weft.agent.lease.Lease;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -17,12 +23,32 @@ import java.util.stream.Stream;
  * ~0.3 kB a node against ~10 kB of JSON for a real k3s node. fabric8's own reduced store keeps whole
  * fields (all annotations, k3s writes ~1 kB of them) and copies each node it is handed through a map
  * of all its fields, a garbage-heavy step with thousands of nodes relisted.
+ *
+ * <p>It also keeps each node's lease, read once when the node arrives: the store's list answers from
+ * here on every periodic pass while the watch is up, and reading a thousand leases again each time
+ * (annotations parsed as JSON) was most of the garbage of a pass with nothing to do.
  */
 final class KeptNodes implements ItemStore<GenericKubernetesResource> {
+    private final ClusterNetwork network;
     private final Map<String, Kept> nodes = new ConcurrentHashMap<>();
 
     /** What is kept of a node named by its key; podCIDR(s) as the API server wrote them. */
-    private record Kept(String resourceVersion, Map<String, String> annotations, Object podCidr, Object podCidrs) {}
+    private record Kept(String resourceVersion, Map<String, String> annotations, Object podCidr, Object podCidrs,
+                        Optional<Lease> lease) {}
+
+    /** @param network the cluster network the nodes' leases are read in */
+    KeptNodes(ClusterNetwork network) {
+        this.network = Objects.requireNonNull(network, "network");
+    }
+
+    /** The leases of the nodes kept now, in no particular order. */
+    List<Lease> leases() {
+        List<Lease> leases = new ArrayList<>();
+        for (Kept kept : nodes.values()) {
+            kept.lease().ifPresent(leases::add);
+        }
+        return leases;
+    }
 
     @Override
     public String getKey(GenericKubernetesResource node) {
@@ -64,7 +90,7 @@ final class KeptNodes implements ItemStore<GenericKubernetesResource> {
         return false;
     }
 
-    private static Kept keep(GenericKubernetesResource node) {
+    private Kept keep(GenericKubernetesResource node) {
         Map<String, String> annotations = new HashMap<>();
         Map<String, String> all = NodeLeases.annotations(node);
         for (String name : NodeLeases.LEASE_ANNOTATIONS) {
@@ -74,7 +100,7 @@ final class KeptNodes implements ItemStore<GenericKubernetesResource> {
             }
         }
         return new Kept(node.getMetadata().getResourceVersion(), Map.copyOf(annotations),
-                node.get("spec", "podCIDR"), node.get("spec", "podCIDRs"));
+                node.get("spec", "podCIDR"), node.get("spec", "podCIDRs"), NodeLeases.leaseOf(node, network));
     }
 
     /** A node with the kept fields only; null for none, as {@link ItemStore} wants. */

@@ -29,13 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,7 +64,8 @@ public final class KubeLeaseStore implements LeaseStore {
     private final String nodeName;
     private final ClusterNetwork network;
     private final boolean ownsClient;
-    private final Set<SharedIndexInformer<GenericKubernetesResource>> informers = ConcurrentHashMap.newKeySet();
+    /** The watches' informers, each with its store. */
+    private final Map<SharedIndexInformer<GenericKubernetesResource>, KeptNodes> informers = new ConcurrentHashMap<>();
     /** What this node claimed, for renewals: the claim's public IP, not an overwrite read since. */
     private volatile LeaseClaim claim;
 
@@ -203,13 +202,9 @@ public final class KubeLeaseStore implements LeaseStore {
      */
     @Override
     public List<Lease> list() {
-        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
-            if (informer.hasSynced() && informer.isWatching()) {
-                List<Lease> leases = new ArrayList<>();
-                for (GenericKubernetesResource node : informer.getStore().list()) {
-                    NodeLeases.leaseOf(node, network).ifPresent(leases::add);
-                }
-                return leases;
+        for (Map.Entry<SharedIndexInformer<GenericKubernetesResource>, KeptNodes> watch : informers.entrySet()) {
+            if (watch.getKey().hasSynced() && watch.getKey().isWatching()) {
+                return watch.getValue().leases();
             }
         }
         return NodePages.leases(next -> nodes()
@@ -225,11 +220,12 @@ public final class KubeLeaseStore implements LeaseStore {
      */
     @Override
     public AutoCloseable watch(Consumer<LeaseEvent> listener) {
+        KeptNodes kept = new KeptNodes(network);
         SharedIndexInformer<GenericKubernetesResource> informer = nodes().withLimit(NodePages.PAGE_SIZE).runnableInformer(0)
-                .itemStore(new KeptNodes())
+                .itemStore(kept)
                 .addEventHandler(new NodeEvents(network, listener));
         informer.run();
-        informers.add(informer);
+        informers.put(informer, kept);
         return () -> {
             informers.remove(informer);
             informer.close();
@@ -242,7 +238,7 @@ public final class KubeLeaseStore implements LeaseStore {
 
     @Override
     public void close() {
-        informers.forEach(SharedIndexInformer::close);
+        informers.keySet().forEach(SharedIndexInformer::close);
         informers.clear();
         if (ownsClient) {
             client.close();

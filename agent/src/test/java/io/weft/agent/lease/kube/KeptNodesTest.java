@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeptNodesTest {
     private static final ClusterNetwork NETWORK = new ClusterNetwork(IpPrefix.parse(K3sNodes.NETWORK), 24);
 
-    private final KeptNodes store = new KeptNodes();
+    private final KeptNodes store = new KeptNodes(NETWORK);
 
     @Test
     void keepsTheLeaseTheVersionAndTheLeaseAnnotationsOnly() {
@@ -63,5 +63,23 @@ class KeptNodesTest {
         assertThat(NodeLeases.leaseOf(kept, NETWORK)).isEmpty();
         assertThat(store.keySet()).containsExactly("bare");
         assertThat(store.values()).hasSize(1);
+    }
+
+    @Test
+    void leasesAreThoseOfTheNodesKeptNowThatRunWeft() {
+        GenericKubernetesResource one = K3sNodes.untyped(K3sNodes.node(1));
+        GenericKubernetesResource two = K3sNodes.untyped(K3sNodes.node(2));
+        store.put(store.getKey(one), one);
+        store.put(store.getKey(two), two);
+        store.put("bare", K3sNodes.untyped(new NodeBuilder().withNewMetadata().withName("bare").endMetadata().build()));
+        Node moved = K3sNodes.node(3);
+        moved.getMetadata().setName(K3sNodes.name(2));
+        GenericKubernetesResource twoMoved = K3sNodes.untyped(moved);
+
+        store.put(store.getKey(twoMoved), twoMoved);
+        store.remove(K3sNodes.name(1));
+
+        assertThat(store.leases()).containsExactly(NodeLeases.leaseOf(twoMoved, NETWORK).orElseThrow());
+        assertThat(store.leases().getFirst().subnet()).isEqualTo(IpPrefix.parse(K3sNodes.podCidr(3)));
     }
 }
