@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real {@code weft agent --store kubernetes} process, with the JVM the {@code weft} launcher gives it
- * (a 32 MiB heap), in a cluster of {@value #PEERS} nodes the size of real k3s nodes
+ * (a 24 MiB heap), in a cluster of {@value #PEERS} nodes the size of real k3s nodes
  * ({@link K3sNodes}): it programs a route to every peer (its first pass lists all nodes from the API
  * server) and lives through periodic passes while its watch keeps them all. Before the store read nodes a page at a time
  * and kept only their leases' fields, such an agent ran out of heap at 200 nodes and was never ready
