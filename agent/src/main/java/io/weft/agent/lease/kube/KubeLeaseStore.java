@@ -107,8 +107,8 @@ public final class KubeLeaseStore implements LeaseStore {
 
     /**
      * Metadata as this store's client reads it: without managedFields, ~2.7 kB of a k3s node's ~10 kB
-     * of JSON, which the store never reads (it writes patches, never whole objects) and its periodic
-     * list would otherwise turn into objects for every node on every pass.
+     * of JSON, which the store never reads (it writes patches, never whole objects) and its lists and
+     * watch would otherwise turn into objects for every node they carry.
      */
     @JsonIgnoreProperties("managedFields")
     private interface WithoutManagedFields {}
