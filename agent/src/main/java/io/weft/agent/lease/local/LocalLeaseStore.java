@@ -212,6 +212,13 @@ public final class LocalLeaseStore implements LeaseStore {
         }
     }
 
+    /** As {@link #scan}, but one {@code stat} of the directory while it has not changed: the watches' polls. */
+    private LeaseReader.Scan scanIfDirectoryChanged() {
+        synchronized (reader) {
+            return reader.scanIfDirectoryChanged();
+        }
+    }
+
     /**
      * Polls the directory every poll interval on a platform thread of its own and reports what changed;
      * a lease that lapses is reported {@link LeaseEvent.Removed}, and its file deleted.
@@ -237,14 +244,14 @@ public final class LocalLeaseStore implements LeaseStore {
 
     /** The unexpired leases; the expired ones seen are deleted under the lock, unless renewed meanwhile. */
     private Map<IpPrefix, Lease> unexpiredLeases() {
-        Map<IpPrefix, Lease> leases = scan().leases();
+        Map<IpPrefix, Lease> leases = scanIfDirectoryChanged().leases();
         Instant now = clock.instant();
         List<Lease> expired = leases.values().stream().filter(lease -> expired(lease, now)).toList();
         if (expired.isEmpty()) {
             return leases; // the reader's scan, unchanged while no file changes: nothing copied per poll
         }
         deleteIfStillExpired(expired);
-        leases = scan().leases();
+        leases = scanIfDirectoryChanged().leases();
         Map<IpPrefix, Lease> unexpired = new LinkedHashMap<>(leases);
         unexpired.values().removeIf(lease -> expired(lease, now));
         return unexpired;

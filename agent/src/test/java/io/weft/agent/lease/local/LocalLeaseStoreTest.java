@@ -175,6 +175,24 @@ class LocalLeaseStoreTest {
     }
 
     @Test
+    void aLeaseFileChangedInPlaceIsSeenByTheNextListThoughTheWatchOnlyStatsTheDirectory() throws Exception {
+        LocalLeaseStore store = store(); // the manual clock: the lease does not lapse while the test sleeps
+        Lease lease = store.acquire(claim("a", 1));
+        List<LeaseEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable _ = store.watch(events::add)) {
+            Thread.sleep(1_500); // the directory's mtime, set by the acquire, is trusted once a second old
+            Lease changed = new Lease("a", lease.subnet(), lease.publicIp(), MacAddress.parse("0a:58:0a:2a:ff:ff"), lease.expiry());
+            // written in place, as Weft never writes: the file's inode stays, the directory is untouched
+            Files.write(leaseFile("10.42.0.0-24"), LeaseFile.encode(changed));
+            Thread.sleep(600); // a dozen polls of the watch
+
+            assertThat(events).as("the watch's polls, the directory unchanged").doesNotContain(new LeaseEvent.Updated(changed));
+            assertThat(store.list()).containsExactly(changed);
+            await("the watch reporting what the list read", () -> events.contains(new LeaseEvent.Updated(changed)));
+        }
+    }
+
+    @Test
     void renewalsKeepTheLeaseAlive() throws Exception {
         LocalLeaseStore node = store();
         List<LeaseEvent> events = new CopyOnWriteArrayList<>();
