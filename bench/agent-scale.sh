@@ -15,6 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . .mvn/find-jdk25.sh
+. bench/agent-bench.sh
 weft_find_jdk25
 peers=${1:-1000}
 passes=${2:-10}
@@ -43,18 +44,6 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "building..." >&2
 ./mvnw -q -B -DskipTests package >&2
 
-# A node namespace: loopback, and a veth stand-in for the underlay (192.0.2.1/24), as netlink-program.sh.
-node() {
-  ip netns add "$1"
-  ip -n "$1" link set lo up
-  ip -n "$1" link add under0 type veth peer name under1
-  ip -n "$1" addr add 192.0.2.1/24 dev under0
-  ip -n "$1" link set under0 up
-  ip -n "$1" link set under1 up
-}
-now_ns() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ms() { awk -v t="$1" 'BEGIN {printf "%.1f", t / 1e6}'; }
 
 echo "claiming $peers leases in the store..." >&2
 # shellcheck disable=SC2086 # the flags are words
@@ -137,10 +126,6 @@ programming_pass_ms() {
   done
   echo "no pass number $2 making $((3 * peers + 2)) objects in the log:" >&2; cat "$1" >&2; exit 1
 }
-metrics() { nsenter --net="/run/netns/$node_ns" curl -sf "http://127.0.0.1:9472/metrics"; }
-metric() { awk -v name="$1" '$1 == name {v = $2} END {print v + 0}' <<< "$2"; }   # metric SERIES SCRAPE
-status_kib() { awk -v field="$1:" '$1 == field {print $2}' "/proc/$agent_pid/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
 
 # The AOT cache is trained by a run of the agent itself, with the flags it is then used with.
 echo "training the AOT cache..." >&2
@@ -160,28 +145,8 @@ for c in "${!labels[@]}"; do
   first_pass_ms[$c]=$(programming_pass_ms "$log" 1)
 
   # Passes with nothing to do: the periodic ones (every second), counted between two scrapes.
-  for _ in $(seq 100); do metrics > /dev/null && break; sleep 0.1; done
-  before=$(metrics); cpu0=$(cpu_ticks); t0=$(now_ns)
-  runs0=$(metric 'weft_reconcile_runs_total{result="ok"}' "$before")
-  deadline=$(( t0 + (passes + 30) * 1000000000 ))
-  while after=$(metrics); (( $(metric 'weft_reconcile_runs_total{result="ok"}' "$after") < runs0 + passes )); do
-    (( $(now_ns) < deadline )) || { echo "the agent did not make $passes passes in time" >&2; exit 1; }
-    sleep 0.2
-  done
-  cpu_pct[$c]=$(awk -v t="$(( $(cpu_ticks) - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v ns="$(( $(now_ns) - t0 ))" \
-    'BEGIN {printf "%.0f", t / hz / (ns / 1e9) * 100}')
-  for change in added replaced deleted; do
-    series="weft_reconcile_changes_total{change=\"$change\"}"
-    [ "$(metric "$series" "$before")" = "$(metric "$series" "$after")" ] || { echo "a pass $change something after convergence" >&2; exit 1; }
-  done
-  [ "$(metric 'weft_reconcile_runs_total{result="error"}' "$after")" = 0 ] || { echo "a pass failed: $(tail -5 "$log")" >&2; exit 1; }
-  count=$(( $(metric weft_reconcile_duration_seconds_count "$after") - $(metric weft_reconcile_duration_seconds_count "$before") ))
-  idle_mean_ms[$c]=$(awk -v a="$(metric weft_reconcile_duration_seconds_sum "$after")" -v b="$(metric weft_reconcile_duration_seconds_sum "$before")" \
-    -v n="$count" 'BEGIN {printf "%.1f", (a - b) / n * 1000}')
-  idle_max_s[$c]=$(for le in 1.0E-4 5.0E-4 0.001 0.005 0.01 0.05 0.1 0.25 0.5 1.0 2.5 5.0 +Inf; do   # the smallest bucket holding all
-      series="weft_reconcile_duration_seconds_bucket{le=\"$le\"}"
-      if (( $(metric "$series" "$after") - $(metric "$series" "$before") == count )); then echo "$le"; break; fi
-    done)
+  rest "${labels[$c]}"
+  cpu_pct[$c]=$cpu idle_mean_ms[$c]=$pass_mean_ms idle_max_s[$c]=$pass_max_s
   check "agent after its passes, ${labels[$c]}" "$node_ns"
   rss_steady[$c]=$(status_kib VmRSS)
   anon_steady[$c]=$(status_kib RssAnon)
@@ -220,8 +185,6 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 objects=$((3 * peers))
 us_per() { awk -v t="$1" -v n="$objects" 'BEGIN {printf "%.1f", t / n / 1000}'; }
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 {
   echo "# One agent, $peers peers: convergence, passes with nothing to do, RSS"
   echo
