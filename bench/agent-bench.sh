@@ -1,5 +1,6 @@
 # Shell functions the agent benchmarks share (agent-scale.sh, agent-kube-scale.sh), sourced by them. They expect
-# $node_ns (the agent's namespace), $agent_pid (its JVM), $log (its log) and $passes to be set by the caller.
+# $work (a scratch directory), $node_ns (the agent's namespace), $agent_pid (its JVM), $log (its log) and $passes
+# to be set by the caller.
 
 # A node namespace: loopback, and a veth stand-in for the underlay (192.0.2.1/24), as netlink-program.sh.
 node() {
@@ -19,6 +20,40 @@ metrics() { nsenter --net="/run/netns/$node_ns" curl -sf "http://127.0.0.1:9472/
 metric() { awk -v name="$1" '$1 == name {v = $2} END {print v + 0}' <<< "$2"; }   # metric SERIES SCRAPE
 status_kib() { awk -v field="$1:" '$1 == field {print $2}' "/proc/$agent_pid/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
+
+# wanted PEERS WANT: from PEERS ("subnet vtep-mac public-ip" a line), what every node's weft.1 must hold, one object
+# a line, sorted, into WANT.neigh, WANT.fdb and WANT.route (the files weft1_holds compares with)
+wanted() {
+  awk '{split($1, s, "/"); print s[1] " " $2}' "$1" | sort > "$2.neigh"
+  awk '{print $2 " " $3}' "$1" | sort > "$2.fdb"
+  awk '{split($1, s, "/"); print $1 " " s[1]}' "$1" | sort > "$2.route"
+}
+
+# weft1_holds WANT NS WHAT: weft.1 in NS holds exactly the neighbours, FDB entries and routes of protocol 201 listed in
+# WANT.neigh, WANT.fdb and WANT.route (one object a line, sorted); else says so for WHAT and exits
+weft1_holds() {
+  ip -n "$2" -j neigh show dev weft.1 nud permanent | jq -r '.[] | "\(.dst) \(.lladdr)"' | sort > "$work/got.neigh"
+  bridge -n "$2" -j fdb show dev weft.1 | jq -r '.[] | select(.dst) | "\(.mac) \(.dst)"' | sort > "$work/got.fdb"
+  ip -n "$2" -j route show proto 201 | jq -r '.[] | "\(.dst) \(.gateway)"' | sort > "$work/got.route"
+  for kind in neigh fdb route; do
+    if ! cmp -s "$1.$kind" "$work/got.$kind"; then
+      echo "$3: the ${kind} entries on weft.1 are not what the peers ask for:" >&2
+      diff "$1.$kind" "$work/got.$kind" | head -5 >&2; exit 1
+    fi
+  done
+}
+
+# programming_pass_ms OBJECTS LOG N: the time of the Nth pass that added OBJECTS objects, from the agent's log line
+# (written just after the pass's last change, so waited for)
+programming_pass_ms() {
+  local line
+  for _ in $(seq 100); do
+    line=$(sed -n "s/.*reconciled: $1 added, 0 replaced, 0 deleted; .* \([0-9]*\) ms$/\1/p" "$2" | sed -n "$3p")
+    [ -n "$line" ] && { echo "$line"; return; }
+    sleep 0.1
+  done
+  echo "no pass number $3 adding $1 objects in the log:" >&2; cat "$2" >&2; exit 1
+}
 
 # rest WAY: waits for PASSES periodic passes, checked to change nothing; sets pass_mean_ms, pass_max_s, cpu, window_s
 rest() {

@@ -74,21 +74,9 @@ echo "claiming $nodes leases in the local store..." >&2
 
 # What each way's peers ask for (SUBNET VTEP-MAC PUBLIC-IP a line), one object a line, sorted.
 for w in "${ways[@]}"; do
-  awk '{split($1, s, "/"); print s[1] " " $2}' "$work/$w.peers" | sort > "$work/$w.want.neigh"
-  awk '{print $2 " " $3}' "$work/$w.peers" | sort > "$work/$w.want.fdb"
-  awk '{split($1, s, "/"); print $1 " " s[1]}' "$work/$w.peers" | sort > "$work/$w.want.route"
+  wanted "$work/$w.peers" "$work/$w.want"
 done
-check() {   # check WAY NS WHEN: weft.1 holds exactly WAY's neighbours, FDB entries and routes of protocol 201
-  ip -n "$2" -j neigh show dev weft.1 nud permanent | jq -r '.[] | "\(.dst) \(.lladdr)"' | sort > "$work/got.neigh"
-  bridge -n "$2" -j fdb show dev weft.1 | jq -r '.[] | select(.dst) | "\(.mac) \(.dst)"' | sort > "$work/got.fdb"
-  ip -n "$2" -j route show proto 201 | jq -r '.[] | "\(.dst) \(.gateway)"' | sort > "$work/got.route"
-  for kind in neigh fdb route; do
-    if ! cmp -s "$work/$1.want.$kind" "$work/got.$kind"; then
-      echo "$1 store, $3: the ${kind} entries on weft.1 are not what the peers ask for:" >&2
-      diff "$work/$1.want.$kind" "$work/got.$kind" | head -5 >&2; exit 1
-    fi
-  done
-}
+check() { weft1_holds "$work/$1.want" "$2" "$1 store, $3"; }   # check WAY NS WHEN: weft.1 holds exactly what WAY's peers ask for
 
 # start_agent WAY RUN OPTIONS: `weft agent` on WAY's store in WAY's node namespace (made fresh for the local
 # store; the mock's, with weft.1 deleted, for the Kubernetes store), with WEFT_JAVA_OPTS=OPTIONS (unset for
@@ -130,17 +118,6 @@ stop_agent() {
   [ "$1" = local ] && ip netns del "$node_ns"
   return 0
 }
-# first_pass_ms: the time of the pass that made weft.1 and every peer's objects, from the agent's log line
-# (written just after the pass's last change, so waited for)
-first_pass_ms() {
-  local line
-  for _ in $(seq 100); do
-    line=$(sed -n "s/.*reconciled: $((3 * nodes + 2)) added, 0 replaced, 0 deleted; .* \([0-9]*\) ms$/\1/p" "$log" | head -1)
-    [ -n "$line" ] && { echo "$line"; return; }
-    sleep 0.1
-  done
-  echo "no pass making $((3 * nodes + 2)) objects in the log:" >&2; cat "$log" >&2; exit 1
-}
 heap_max() { tr '\0' '\n' < "/proc/$agent_pid/cmdline" | sed -n 's/^-Xmx//p' | tail -1; }   # the last -Xmx wins
 
 jcmd() { "$JAVA_HOME/bin/jcmd" "$agent_pid" "$@"; }
@@ -160,7 +137,7 @@ for i in "${!ways[@]}"; do
   rss_converged[$w]=$(status_kib VmRSS)
   xmx[$w]=$(heap_max)
   check "$w" "$node_ns" "once converged"
-  first_ms[$w]=$(first_pass_ms)
+  first_ms[$w]=$(programming_pass_ms $((3 * nodes + 2)) "$log" 1)
   rest "$w"
   pass_mean[$w]=$pass_mean_ms; pass_max[$w]=$pass_max_s; cpu_pct[$w]=$cpu; window[$w]=$window_s
   check "$w" "$node_ns" "after its passes"

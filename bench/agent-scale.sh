@@ -53,20 +53,8 @@ fill_out=$("$JAVA_HOME/bin/java" $launcher --enable-native-access=ALL-UNNAMED -c
 fill_ns=$(sed -n 's/^fill_ns=//p' <<< "$fill_out")
 
 # What the leases ask for on every node, one object a line, sorted: the check every way must pass.
-awk '{split($1, s, "/"); print s[1] " " $2}' "$work/peers" | sort > "$work/want.neigh"
-awk '{print $2 " " $3}' "$work/peers" | sort > "$work/want.fdb"
-awk '{split($1, s, "/"); print $1 " " s[1]}' "$work/peers" | sort > "$work/want.route"
-check() {   # check WAY NS: weft.1 holds exactly the wanted neighbours, FDB entries and routes of protocol 201
-  ip -n "$2" -j neigh show dev weft.1 nud permanent | jq -r '.[] | "\(.dst) \(.lladdr)"' | sort > "$work/got.neigh"
-  bridge -n "$2" -j fdb show dev weft.1 | jq -r '.[] | select(.dst) | "\(.mac) \(.dst)"' | sort > "$work/got.fdb"
-  ip -n "$2" -j route show proto 201 | jq -r '.[] | "\(.dst) \(.gateway)"' | sort > "$work/got.route"
-  for kind in neigh fdb route; do
-    if ! cmp -s "$work/want.$kind" "$work/got.$kind"; then
-      echo "$1: the ${kind} entries on weft.1 are not what the leases ask for:" >&2
-      diff "$work/want.$kind" "$work/got.$kind" | head -5 >&2; exit 1
-    fi
-  done
-}
+wanted "$work/peers" "$work/want"
+check() { weft1_holds "$work/want" "$2" "$1"; }   # check WAY NS: weft.1 holds exactly what the leases ask for
 
 # --- reference: ip -batch + bridge -batch, the same objects onto a fresh weft.1 ---
 node "$tag-ref"
@@ -115,17 +103,6 @@ stop_agent() {
   kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=
   ip netns del "$node_ns"
 }
-# programming_pass_ms LOG N: the time of the Nth pass that made weft.1 and every peer's objects, from the
-# agent's log line (written just after the pass's last change, so waited for)
-programming_pass_ms() {
-  local line
-  for _ in $(seq 100); do
-    line=$(sed -n "s/.*reconciled: $((3 * peers + 2)) added, 0 replaced, 0 deleted; .* \([0-9]*\) ms$/\1/p" "$1" | sed -n "$2p")
-    [ -n "$line" ] && { echo "$line"; return; }
-    sleep 0.1
-  done
-  echo "no pass number $2 making $((3 * peers + 2)) objects in the log:" >&2; cat "$1" >&2; exit 1
-}
 
 # The AOT cache is trained by a run of the agent itself, with the flags it is then used with.
 echo "training the AOT cache..." >&2
@@ -142,7 +119,7 @@ for c in "${!labels[@]}"; do
   rss_converged[$c]=$(status_kib VmRSS)
   check "agent, ${labels[$c]}" "$node_ns"
   log=$work/node$c/agent.log
-  first_pass_ms[$c]=$(programming_pass_ms "$log" 1)
+  first_pass_ms[$c]=$(programming_pass_ms $((3 * peers + 2)) "$log" 1)
 
   # Passes with nothing to do: the periodic ones (every second), counted between two scrapes.
   rest "${labels[$c]}"
@@ -162,7 +139,7 @@ for c in "${!labels[@]}"; do
   done
   repair_ms[$c]=$(ms $(( $(now_ns) - start )))
   check "agent after weft.1 was deleted, ${labels[$c]}" "$node_ns"
-  repair_pass_ms[$c]=$(programming_pass_ms "$log" 2)
+  repair_pass_ms[$c]=$(programming_pass_ms $((3 * peers + 2)) "$log" 2)
   echo "  converged in ${converge_ms[$c]} ms, pass with nothing to do ${idle_mean_ms[$c]} ms, RSS ${rss_steady[$c]} KiB," \
     "repair pass ${repair_pass_ms[$c]} ms" >&2
   stop_agent
