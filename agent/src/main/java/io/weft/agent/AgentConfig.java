@@ -50,6 +50,8 @@ public record AgentConfig(String nodeName, UnderlayCriteria underlay, Optional<I
     public static final Path DEFAULT_STATE_DIR = Path.of(DEFAULT_STATE_DIR_NAME);
     public static final InetSocketAddress DEFAULT_HTTP_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9472);
     public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(30);
+    /** Where Weft's records live in etcd unless {@code --etcd-prefix} says otherwise. */
+    public static final String DEFAULT_ETCD_PREFIX = "/weft.io/network";
     /** The k3s defaults: {@code --cluster-cidr 10.42.0.0/16}, a /24 per node. */
     public static final ClusterNetwork DEFAULT_NETWORK = new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24);
 

@@ -10,7 +10,6 @@ import io.weft.agent.AgentConfig.TxChecksumOffload;
 import io.weft.agent.ConfigException;
 import io.weft.agent.PluginInstaller;
 import io.weft.agent.lease.ClusterNetwork;
-import io.weft.agent.lease.etcd.EtcdConfig;
 import io.weft.agent.masquerade.Nft;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.agent.underlay.UnderlayCriteria;
@@ -80,7 +79,7 @@ final class AgentCommand implements Callable<Integer> {
             description = "etcd client URLs, comma-separated, e.g. https://10.0.0.1:2379.")
     List<String> etcdEndpoints = new ArrayList<>();
 
-    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = EtcdConfig.DEFAULT_PREFIX,
+    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = AgentConfig.DEFAULT_ETCD_PREFIX,
             description = "The etcd key prefix (default: ${DEFAULT-VALUE}).")
     String etcdPrefix;
 

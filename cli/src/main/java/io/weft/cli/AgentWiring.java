@@ -2,12 +2,9 @@ package io.weft.cli;
 
 import io.weft.agent.AgentConfig;
 import io.weft.agent.OverlayFactory;
+import io.weft.agent.StoreModules;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.LeaseStore;
-import io.weft.agent.lease.etcd.EtcdConfig;
-import io.weft.agent.lease.etcd.EtcdLeaseStore;
-import io.weft.agent.lease.kube.KubeLeaseStore;
-import io.weft.agent.lease.local.LocalLeaseStore;
 import io.weft.agent.overlay.DirectRouting;
 import io.weft.agent.overlay.Overlay;
 import io.weft.agent.overlay.OverlaySettings;
@@ -23,25 +20,12 @@ final class AgentWiring {
     private AgentWiring() {}
 
     static LeaseStore openStore(AgentConfig config) {
-        ClusterNetwork network = network(config);
-        return switch (config.store()) {
-            case AgentConfig.Store.Local local -> new LocalLeaseStore(local.dir(), network);
-            case AgentConfig.Store.Etcd etcd -> EtcdLeaseStore.open(etcdConfig(etcd), network);
-            case AgentConfig.Store.Kubernetes kubernetes -> KubeLeaseStore.connect(kubernetes.kubeconfig(), config.nodeName(), network);
-        };
+        return StoreModules.of(config.store()).open(config.store(), config.nodeName(), network(config));
     }
 
     /** The cluster network the agent runs with. */
     static ClusterNetwork network(AgentConfig config) {
         return config.network().orElse(AgentConfig.DEFAULT_NETWORK);
-    }
-
-    static EtcdConfig etcdConfig(AgentConfig.Store.Etcd etcd) {
-        return new EtcdConfig(etcd.endpoints(), etcd.prefix(),
-                etcd.tls().flatMap(AgentConfig.EtcdTls::caFile).orElse(null),
-                etcd.tls().flatMap(AgentConfig.EtcdTls::certFile).orElse(null),
-                etcd.tls().flatMap(AgentConfig.EtcdTls::keyFile).orElse(null),
-                EtcdConfig.DEFAULT_TTL);
     }
 
     /** The VXLAN overlay with {@code settings}' VNI and port, and the config's direct routing. */

@@ -2,9 +2,8 @@ package io.weft.cli;
 
 import io.weft.agent.AgentConfig;
 import io.weft.agent.ConfigException;
+import io.weft.agent.StoreModules;
 import io.weft.agent.lease.Lease;
-import io.weft.agent.lease.LeaseStore;
-import io.weft.agent.lease.etcd.EtcdLeaseStore;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.lab.Lab;
 import io.weft.lab.LabLeases;
@@ -128,15 +127,7 @@ final class DoctorCommand implements Callable<Integer> {
      * the agent writes when it finds none.
      */
     private static List<Lease> leases(AgentConfig config) {
-        if (config.store() instanceof AgentConfig.Store.Local local && !Files.isRegularFile(local.dir().resolve("config"))) {
-            throw new ConfigException("--store-dir", "no local store in " + local.dir() + " (no config file): is it the agent's?");
-        }
-        if (config.store() instanceof AgentConfig.Store.Etcd etcd) {
-            return EtcdLeaseStore.readLeases(AgentWiring.etcdConfig(etcd), AgentWiring.network(config));
-        }
-        try (LeaseStore store = AgentWiring.openStore(config)) {
-            return store.list();
-        }
+        return StoreModules.of(config.store()).read(config.store(), AgentWiring.network(config));
     }
 
     private static List<Path> namespaces(Path dir) {

@@ -64,7 +64,8 @@ final class ImageCommand implements Callable<Integer> {
                 out.flush();
             });
             long start = System.nanoTime();
-            OciArchive.Written written = WeftImage.write(output, new WeftImage.Contents(runtime, distribution.classPath(),
+            OciArchive.Written written = WeftImage.write(output, new WeftImage.Contents(runtime,
+                    distribution.jars().stream().map(jar -> new WeftImage.Jar(distribution.nameInLib(jar), jar)).toList(),
                     busybox, nftProgram, reference, version));
             out.println("wrote " + output + " (" + Files.size(output) / (1024 * 1024) + " MiB, " + written.layers().size()
                     + " layers) in " + (System.nanoTime() - start) / 1_000_000 + " ms: image " + reference

@@ -60,7 +60,7 @@ final class JavaRuntime {
         ToolProvider jdeps = tool(tools, "jdeps");
         ToolProvider jlink = tool(tools, "jlink");
         long start = System.nanoTime();
-        String modules = modulesUsedBy(jdeps, distribution.classPath());
+        String modules = modulesUsedBy(jdeps, distribution.jars());
         Path temporary = runtime.resolveSibling("." + DIRECTORY + ".tmp-" + ProcessHandle.current().pid());
         Path old = runtime.resolveSibling("." + DIRECTORY + ".old-" + ProcessHandle.current().pid());
         FileTree.delete(temporary);

@@ -49,7 +49,7 @@ final class NodeRuntime {
             report.accept(version + " holds this runtime and these jars already");
         } else {
             copy(source, runtime, version);
-            report.accept("installed " + version + " (a Java runtime of its own and " + source.classPath().size() + " jars)");
+            report.accept("installed " + version + " (a Java runtime of its own and " + source.jars().size() + " jars)");
         }
         Distribution installed = installed(version);
         Path command = runtimeDir.resolve(COMMAND);
@@ -76,8 +76,10 @@ final class NodeRuntime {
             Files.createDirectory(temporary);
             FileTrees.copy(runtime, temporary.resolve(JavaRuntime.DIRECTORY));
             Path lib = Files.createDirectory(temporary.resolve("lib"));
-            for (Path jar : source.classPath()) {
-                Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            for (Path jar : source.jars()) {
+                Path copy = lib.resolve(source.nameInLib(jar));
+                Files.createDirectories(copy.getParent());
+                Files.copy(jar, copy, StandardCopyOption.COPY_ATTRIBUTES);
             }
             if (Files.exists(version, LinkOption.NOFOLLOW_LINKS)) {
                 FileTree.delete(version); // a copy whose stamp does not match: damaged, or stamped otherwise

@@ -2,16 +2,14 @@ package io.weft.lab;
 
 import io.weft.agent.AgentConfig;
 import io.weft.agent.lease.Lease;
-import io.weft.agent.lease.LeaseStore;
-import io.weft.agent.lease.etcd.EtcdConfig;
-import io.weft.agent.lease.etcd.EtcdLeaseStore;
-import io.weft.agent.lease.local.LocalLeaseStore;
+import io.weft.agent.StoreModules;
 import io.weft.netlink.ns.NetNamespace;
 
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 
 /** The leases a lab's agents hold, read from the lab's store the way its agents read it, changing nothing. */
 public final class LabLeases {
@@ -35,17 +33,15 @@ public final class LabLeases {
         if (!Files.isRegularFile(lab.storeDir().resolve("config"))) {
             throw new IOException("the lab has no local store in " + lab.storeDir());
         }
-        try (LeaseStore store = new LocalLeaseStore(lab.storeDir(), AgentConfig.DEFAULT_NETWORK)) {
-            return store.list();
-        }
+        AgentConfig.Store store = new AgentConfig.Store.Local(lab.storeDir());
+        return StoreModules.of(store).read(store, AgentConfig.DEFAULT_NETWORK);
     }
 
     private static List<Lease> etcd(Lab lab) throws IOException {
         LabEtcd etcd = lab.etcd().orElseThrow(() -> new IOException("the lab's etcd was never started"));
-        EtcdConfig config = new EtcdConfig(List.of(URI.create(etcd.endpoint())), EtcdConfig.DEFAULT_PREFIX,
-                null, null, null, EtcdConfig.DEFAULT_TTL);
+        AgentConfig.Store store = new AgentConfig.Store.Etcd(List.of(URI.create(etcd.endpoint())), AgentConfig.DEFAULT_ETCD_PREFIX, Optional.empty());
         try (NetNamespace fabric = NetNamespace.open(etcd.netns())) {
-            return fabric.call(() -> EtcdLeaseStore.readLeases(config, AgentConfig.DEFAULT_NETWORK));
+            return fabric.call(() -> StoreModules.of(store).read(store, AgentConfig.DEFAULT_NETWORK));
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,17 +39,25 @@ public final class WeftImage {
      * What goes in.
      *
      * @param runtime the jlinked runtime ({@code DIST/runtime})
-     * @param jars the distribution's jars
+     * @param jars the distribution's jars, each with its path in {@code lib}
      * @param busybox a statically linked busybox
      * @param nft the nft program
      * @param reference the name to load it under, e.g. {@code docker.io/library/weft:0.1.0}
      * @param version Weft's version, for the image's labels
      */
-    public record Contents(Path runtime, List<Path> jars, Path busybox, Path nft, String reference, String version) {
+    public record Contents(Path runtime, List<Jar> jars, Path busybox, Path nft, String reference, String version) {
         public Contents {
             jars = List.copyOf(jars);
         }
     }
+
+    /**
+     * A jar of the distribution.
+     *
+     * @param nameInLib its path in {@code lib}, e.g. {@code picocli-4.7.7.jar} or {@code etcd/jetcd-core-0.8.7.jar}
+     * @param file where it is
+     */
+    public record Jar(Path nameInLib, Path file) {}
 
     private WeftImage() {}
 
@@ -98,8 +107,13 @@ public final class WeftImage {
         });
         OciArchive.Layer weft = new OciArchive.Layer("weft image: the jars and the weft command", tar -> {
             tar.directory(HOME + "/lib", 0755);
-            for (Path jar : contents.jars()) {
-                tar.file(HOME + "/lib/" + jar.getFileName(), 0644, jar);
+            Set<Path> directories = new HashSet<>();
+            for (Jar jar : contents.jars()) {
+                Path directory = jar.nameInLib().getParent();
+                if (directory != null && directories.add(directory)) {
+                    tar.directory(HOME + "/lib/" + directory, 0755);
+                }
+                tar.file(HOME + "/lib/" + jar.nameInLib(), 0644, jar.file());
             }
             tar.file(ENTRYPOINT, 0755, launcher());
         });

@@ -16,6 +16,8 @@ import java.util.Optional;
  * writes it, every later one must agree with it, since the subnets on file were cut from it.
  */
 final class ConfigFile {
+    /** Its name in the store's directory. */
+    static final String NAME = "config";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ConfigFile() {}

@@ -99,7 +99,7 @@ public final class LocalLeaseStore implements LeaseStore {
         try (Flock _ = Flock.exclusive(lockFile, 0644)) {
             WholeFiles.deleteStrayTempFiles(directory);
             WholeFiles.deleteStrayTempFiles(subnets);
-            ConfigFile.ensure(directory.resolve("config"), network);
+            ConfigFile.ensure(directory.resolve(ConfigFile.NAME), network);
             WholeFiles.syncDirectory(directory);
         }
     }

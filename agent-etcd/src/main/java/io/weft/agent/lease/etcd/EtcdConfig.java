@@ -1,5 +1,7 @@
 package io.weft.agent.lease.etcd;
 
+import io.weft.agent.AgentConfig;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,6 @@ import java.util.Objects;
  */
 public record EtcdConfig(List<URI> endpoints, String prefix, Path ca, Path cert, Path key, Duration ttl) {
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
-    public static final String DEFAULT_PREFIX = "/weft.io/network";
 
     public EtcdConfig {
         endpoints = List.copyOf(endpoints);
@@ -51,6 +52,15 @@ public record EtcdConfig(List<URI> endpoints, String prefix, Path ca, Path cert,
         if (ttl.toSeconds() < 2) {
             throw new IllegalArgumentException("etcd lease TTL " + ttl.toMillis() + " ms: at least 2 s (etcd's minimum)");
         }
+    }
+
+    /** The agent's etcd flags, with the default TTL. */
+    public static EtcdConfig of(AgentConfig.Store.Etcd etcd) {
+        return new EtcdConfig(etcd.endpoints(), etcd.prefix(),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::caFile).orElse(null),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::certFile).orElse(null),
+                etcd.tls().flatMap(AgentConfig.EtcdTls::keyFile).orElse(null),
+                DEFAULT_TTL);
     }
 
     /** Whether the connection is TLS: any TLS material given or any endpoint is {@code https}. */
