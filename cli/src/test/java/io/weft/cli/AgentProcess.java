@@ -59,10 +59,16 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts the agent of {@code name} on the store {@code storeArguments} name ({@code --store etcd ...}). */
     static AgentProcess start(NetNamespace node, String name, List<String> storeArguments, Path nodeDir, Path log) throws IOException {
+        return start(node, name, System.getProperty("java.class.path"), storeArguments, nodeDir, log);
+    }
+
+    /** {@link #start(NetNamespace, String, List, Path, Path)} with the class path {@code classPath}, as {@code -cp} takes it. */
+    static AgentProcess start(NetNamespace node, String name, String classPath, List<String> storeArguments, Path nodeDir, Path log)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(launcherOptions(storeArguments.contains("kubernetes")));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent",
+                "-cp", classPath, Main.class.getName(), "agent",
                 "--node-name", name, "--iface", "eth0"));
         command.addAll(storeArguments);
         command.addAll(List.of("--run-dir", nodeDir.resolve("run").toString(), "--state-dir", nodeDir.resolve("state").toString(),
@@ -134,6 +140,11 @@ final class AgentProcess implements AutoCloseable {
         });
     }
 
+    /** The agent's JVM: {@code nsenter} execs it, entering a network namespace needs no fork. */
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
@@ -153,6 +164,14 @@ final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Waits until the agent exits by itself; returns its exit status, or fails with the log when it still runs after {@code timeout}. */
+    int waitForExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the agent still runs after " + timeout.toSeconds() + " s:\n" + log());
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL, as the OOM killer or a node crash would end it; returns the exit status (137). */
