@@ -2,9 +2,9 @@
 # Benchmark: one real `weft agent --store kubernetes` process (the agent k3s users run) in a cluster of N
 # nodes the size of real k3s nodes (1000 by default), against the same agent on the local store with N peers,
 # measured in the same run. The Kubernetes API is fabric8's mock API server in CRUD mode (bench
-# MockApiServer: the agent's tests' CrudApiServer and K3sNodes), run inside the agent's node namespace so the
+# MockApiServer: the Kubernetes store's tests' CrudApiServer and K3sNodes), run inside the agent's node namespace so the
 # agent reaches it on 127.0.0.1. Each agent is started by `weft agent` with the launcher's JVM (its heap:
-# -Xmx16m, -Xmx32m for the Kubernetes store), in a fresh node namespace, --reconcile-interval 1s: the time
+# agent_java_opts, with agent_kubernetes_heap for the Kubernetes store), in a fresh node namespace, --reconcile-interval 1s: the time
 # until all N peers are programmed, its first pass, P periodic passes with nothing to do (from its /metrics)
 # and its CPU use meanwhile, its RSS, private RSS, peak RSS and threads. A second run of each, with
 # -XX:NativeMemoryTracking=summary added, gives the JVM's own split after the same passes (jcmd
