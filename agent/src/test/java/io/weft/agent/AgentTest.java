@@ -1,12 +1,11 @@
 package io.weft.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.masquerade.Nft;
 import io.weft.agent.underlay.UnderlayCriteria;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * into a fabric namespace, with a store and an overlay that are test doubles.
  */
 class AgentTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @TempDir
     Path dir;
@@ -132,11 +133,11 @@ class AgentTest {
         assertThat(files(config.runDir)).containsExactly("cni.sock", "subnet.env"); // no temporary file left over
 
         JsonNode cni0 = ipJson(node, "-d", "address", "show", "dev", "cni0").get(0);
-        assertThat(cni0.get("linkinfo").get("info_kind").asText()).isEqualTo("bridge");
+        assertThat(cni0.get("linkinfo").get("info_kind").asString()).isEqualTo("bridge");
         assertThat(cni0.get("flags").toString()).contains("\"UP\"");
-        assertThat(cni0.get("address").asText()).isEqualTo("0a:58:0a:2a:01:01");
+        assertThat(cni0.get("address").asString()).isEqualTo("0a:58:0a:2a:01:01");
         assertThat(cni0.get("mtu").asInt()).isEqualTo(1450);
-        assertThat(cni0.get("addr_info").findValuesAsText("local")).containsExactly("10.42.1.1");
+        assertThat(cni0.get("addr_info").findValuesAsString("local")).containsExactly("10.42.1.1");
         assertThat(cni0.get("addr_info").get(0).get("prefixlen").asInt()).isEqualTo(24);
         assertThat(node.sysctl().get("net.ipv4.ip_forward")).isEqualTo("1");
         assertThat(nftTables()).containsExactly("table ip weft");
@@ -309,7 +310,7 @@ class AgentTest {
         assertThat(subnetFile).hasContent(subnetEnv);
         Await.until("forwarding back", () -> node.sysctl().get("net.ipv4.ip_forward").equals("1"));
         Await.until("the gateway back on cni0",
-                () -> ipJson(node, "address", "show", "dev", "cni0").findValuesAsText("local").contains("10.42.1.1"));
+                () -> ipJson(node, "address", "show", "dev", "cni0").findValuesAsString("local").contains("10.42.1.1"));
         Await.until("the masquerade rule back", () -> Sandbox.run(List.of("ip", "netns", "exec", node.name(), "nft", "list",
                 "chain", "ip", "weft", "postrouting")).contains("masquerade fully-random"));
         Await.until("the repair counted", () -> metricsText(agent).contains("weft_masquerade_repairs_total 1.0"));

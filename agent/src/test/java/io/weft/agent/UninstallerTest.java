@@ -70,7 +70,7 @@ class UninstallerTest {
     }
 
     private List<String> routes() {
-        return ipJson(node, "route", "show").findValuesAsText("dst");
+        return ipJson(node, "route", "show").findValuesAsString("dst");
     }
 
     @Test
@@ -113,7 +113,7 @@ class UninstallerTest {
 
         assertThat(done).containsExactly("deleted weft0123456789a", "deleted cni0 (the pods' bridge)");
         assertThat(netlink.links().find("cni0")).isEmpty();
-        assertThat(ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
         assertThat(notWefts).singleElement().asString().startsWith("left other0: not a bridge with the MAC Weft pins");
         assertThat(netlink.links().find("other0")).isPresent();
         assertThat(uninstaller.removeBridge("cni0")).isEmpty();

@@ -1,6 +1,5 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.lab.Lab;
 import io.weft.lab.LabNode;
 import io.weft.lab.LabPod;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,15 +1,16 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weft.agent.AgentConfig;
 import io.weft.agent.AgentConfig.DirectRouting;
 import io.weft.agent.AgentConfig.Store;
+import io.weft.agent.AgentConfig;
 import io.weft.agent.ConfigException;
 import io.weft.agent.overlay.TxChecksumOffload;
 import io.weft.agent.underlay.UnderlayCriteria;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import tools.jackson.databind.ObjectMapper;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -159,7 +160,7 @@ class AgentCommandTest {
         String conflist = CniInstaller.conflist("weft", new CniInstaller.PluginPaths(Optional.of("/run/weft-2/cni.sock"),
                 Optional.of("/run/weft-2/subnet.env"), Optional.of("/var/lib/weft-2/ipam")));
 
-        assertThat(new ObjectMapper().readTree(conflist).get("plugins").get(0)).isEqualTo(new ObjectMapper().readTree(
+        assertThat(Json.mapper().readTree(conflist).get("plugins").get(0)).isEqualTo(Json.mapper().readTree(
                 "{\"type\":\"weft\",\"socket\":\"/run/weft-2/cni.sock\",\"subnetFile\":\"/run/weft-2/subnet.env\","
                         + "\"dataDir\":\"/var/lib/weft-2/ipam\"}"));
         assertThatThrownBy(() -> CniInstaller.conflist("weft", new CniInstaller.PluginPaths(Optional.empty(),

@@ -2,14 +2,15 @@ package io.weft.cli;
 
 import io.weft.agent.CniSocketClient;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * someone deletes it.
  */
 class AgentRestartTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String DEVICE = "weft.1";
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration CONVERGE = Duration.ofSeconds(30);
@@ -178,7 +179,7 @@ class AgentRestartTest {
      */
     private static boolean reachesThroughVxlan(Node node, AgentProcess.Holding peer, String peerUnderlayIp) {
         NetNamespace ns = node.namespace();
-        if (!ipJson(ns, "link", "show").findValuesAsText("ifname").contains(DEVICE)) {
+        if (!ipJson(ns, "link", "show").findValuesAsString("ifname").contains(DEVICE)) {
             return false;
         }
         String peerAddress = peer.subnet().substring(0, peer.subnet().indexOf('/'));
@@ -190,7 +191,7 @@ class AgentRestartTest {
 
     private static boolean has(JsonNode entries, Map<String, String> fields) {
         for (JsonNode entry : entries) {
-            if (fields.entrySet().stream().allMatch(field -> field.getValue().equals(entry.path(field.getKey()).asText()))) {
+            if (fields.entrySet().stream().allMatch(field -> field.getValue().equals(entry.path(field.getKey()).asString()))) {
                 return true;
             }
         }
@@ -198,7 +199,7 @@ class AgentRestartTest {
     }
 
     private static String macOf(Node node) {
-        return ipJson(node.namespace(), "link", "show", "dev", DEVICE).get(0).get("address").asText();
+        return ipJson(node.namespace(), "link", "show", "dev", DEVICE).get(0).get("address").asString();
     }
 
     /** ADD through the node's agent, configured as the agent's conflist would be; returns the pod and its address. */
@@ -209,7 +210,7 @@ class AgentRestartTest {
         CniResponse response = CniSocketClient.call(node.dir().resolve("run/cni.sock"), Map.of("CNI_COMMAND", "ADD",
                 "CNI_CONTAINERID", containerId, "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0"), config);
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText();
+        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asString();
         return new Pod(pod, cidr.substring(0, cidr.indexOf('/')));
     }
 

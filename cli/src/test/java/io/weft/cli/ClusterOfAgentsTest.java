@@ -8,13 +8,14 @@ import io.weft.agent.underlay.UnderlayCriteria;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * routing), node 3 is behind a router (VXLAN). Pods on different nodes must exchange TCP.
  */
 class ClusterOfAgentsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final Duration CONVERGE = Duration.ofSeconds(60);
 
     @TempDir
@@ -101,11 +102,11 @@ class ClusterOfAgentsTest {
         assertThat(talk(pods.get(2), pods.get(1), podAddresses.get(1))).as("node 3 → node 2, VXLAN").isEqualTo("hello from " + podAddresses.get(2));
 
         JsonNode fdbOnNode1 = Sandbox.bridgeJson(node1, "fdb", "show", "dev", "weft.1");
-        String node3Vtep = ipJson(node3, "link", "show", "dev", "weft.1").get(0).get("address").asText();
-        String node2Vtep = ipJson(node2, "link", "show", "dev", "weft.1").get(0).get("address").asText();
-        assertThat(fdbOnNode1.findValuesAsText("mac")).contains(node3Vtep).doesNotContain(node2Vtep);
-        assertThat(fdbOnNode1.findValuesAsText("dst")).contains("198.51.100.3");
-        assertThat(ipJson(node1, "route", "show", "proto", "201").findValuesAsText("gateway")).contains("192.0.2.2");
+        String node3Vtep = ipJson(node3, "link", "show", "dev", "weft.1").get(0).get("address").asString();
+        String node2Vtep = ipJson(node2, "link", "show", "dev", "weft.1").get(0).get("address").asString();
+        assertThat(fdbOnNode1.findValuesAsString("mac")).contains(node3Vtep).doesNotContain(node2Vtep);
+        assertThat(fdbOnNode1.findValuesAsString("dst")).contains("198.51.100.3");
+        assertThat(ipJson(node1, "route", "show", "proto", "201").findValuesAsString("gateway")).contains("192.0.2.2");
     }
 
     private NetNamespace node(NetNamespace fabric, String port, String address, String gateway) {
@@ -161,7 +162,7 @@ class ClusterOfAgentsTest {
         CniResponse response = plugin.handle(new CniInvocation(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "pod" + index,
                 "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0"), config.getBytes(StandardCharsets.UTF_8), "weft"));
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText();
+        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asString();
         return cidr.substring(0, cidr.indexOf('/'));
     }
 

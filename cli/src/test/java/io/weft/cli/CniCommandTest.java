@@ -1,11 +1,12 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -51,11 +52,11 @@ class CniCommandTest {
                     throw new IllegalStateException("bug");
                 });
 
-        JsonNode error = new ObjectMapper().readTree(stdout.toByteArray());
+        JsonNode error = Json.mapper().readTree(stdout.toByteArray());
         assertThat(exitCode).isEqualTo(1);
         assertThat(error.get("code").asInt()).isEqualTo(104);
-        assertThat(error.get("msg").asText()).isEqualTo("weft cni: the plugin failed unexpectedly");
-        assertThat(error.get("details").asText()).isEqualTo("java.lang.IllegalStateException: bug");
+        assertThat(error.get("msg").asString()).isEqualTo("weft cni: the plugin failed unexpectedly");
+        assertThat(error.get("details").asString()).isEqualTo("java.lang.IllegalStateException: bug");
     }
 
     @Test

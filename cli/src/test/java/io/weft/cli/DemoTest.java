@@ -1,13 +1,14 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import io.weft.lab.LabDown;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * non-default NIC ({@code --two-nics}) and with a real etcd as the store; and leaves nothing behind.
  */
 class DemoTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String PREFIX = "wtest-" + ProcessHandle.current().pid() + "-demo";
 
     @TempDir
@@ -57,11 +58,11 @@ class DemoTest {
 
         assertEveryNodeReachesEveryPeer(report, "vxlan");
         try (NetNamespace node1 = NetNamespace.open(PREFIX + "-node1")) {
-            assertThat(Sandbox.ipJson(node1, "route", "show", "default").get(0).get("dev").asText()).isEqualTo("eth1");
+            assertThat(Sandbox.ipJson(node1, "route", "show", "default").get(0).get("dev").asString()).isEqualTo("eth1");
             JsonNode vxlan = Sandbox.ipJson(node1, "-d", "link", "show", "weft.1").get(0).get("linkinfo").get("info_data");
-            assertThat(vxlan.get("local").asText()).isEqualTo("10.200.1.1");
-            assertThat(vxlan.get("link").asText()).isEqualTo("eth0");
-            assertThat(Sandbox.bridgeJson(node1, "fdb", "show", "dev", "weft.1").findValuesAsText("dst"))
+            assertThat(vxlan.get("local").asString()).isEqualTo("10.200.1.1");
+            assertThat(vxlan.get("link").asString()).isEqualTo("eth0");
+            assertThat(Sandbox.bridgeJson(node1, "fdb", "show", "dev", "weft.1").findValuesAsString("dst"))
                     .containsExactlyInAnyOrder("10.200.2.1", "10.200.3.1");
         }
         WeftRun down = weft("lab", "down", "--dir", tmp.resolve("lab").toString(), "--prefix", PREFIX);
@@ -102,11 +103,11 @@ class DemoTest {
 
     private static void assertEveryNodeReachesEveryPeer(JsonNode report, String mode) {
         assertThat(report.get("nodes")).hasSize(3).allSatisfy(node -> {
-            assertThat(node.get("vtepMac").asText()).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
-            assertThat(node.get("subnet").asText()).startsWith("10.42.").endsWith(".0/24");
+            assertThat(node.get("vtepMac").asString()).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+            assertThat(node.get("subnet").asString()).startsWith("10.42.").endsWith(".0/24");
             JsonNode modes = node.get("modeByPeer");
             assertThat(modes.size()).as("peers of %s", node.get("name")).isEqualTo(2);
-            modes.forEach(peerMode -> assertThat(peerMode.asText()).isEqualTo(mode));
+            modes.forEach(peerMode -> assertThat(peerMode.asString()).isEqualTo(mode));
         });
     }
 }

@@ -1,7 +1,5 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.AgentConfig;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
@@ -10,6 +8,7 @@ import io.weft.agent.overlay.OverlaySettings;
 import io.weft.agent.overlay.Underlay;
 import io.weft.agent.overlay.VxlanOverlay;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
@@ -22,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -102,12 +103,12 @@ class DoctorCommandTest {
         WeftRun run = doctor("--json");
 
         assertThat(run.code()).as(run.err()).isZero();
-        JsonNode report = new ObjectMapper().readTree(run.out());
+        JsonNode report = Json.mapper().readTree(run.out());
         assertThat(report.get("healthy").asBoolean()).isTrue();
         JsonNode node1 = report.get("nodes").get(0);
-        assertThat(node1.get("node").asText()).isEqualTo("node-1");
-        assertThat(node1.get("checks").findValuesAsText("status")).containsOnly("ok");
-        assertThat(node1.get("checks").findValuesAsText("detail")).anyMatch(detail -> detail.contains("1 peer as the store has them: node-2 via VXLAN"));
+        assertThat(node1.get("node").asString()).isEqualTo("node-1");
+        assertThat(node1.get("checks").findValuesAsString("status")).containsOnly("ok");
+        assertThat(node1.get("checks").findValuesAsString("detail")).anyMatch(detail -> detail.contains("1 peer as the store has them: node-2 via VXLAN"));
     }
 
     @Test

@@ -1,10 +1,9 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cli.image.WeftImage;
 import io.weft.cni.config.SubnetEnv;
 import io.weft.cni.ipam.IpAllocator;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the Java runtime that came out of the image: neither the container nor the node needs a JDK.
  */
 class ImageIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final IpPrefix SUBNET = IpPrefix.parse("10.42.1.1/24");
     private static final Pattern INET = Pattern.compile("inet (\\S+)/");
 
@@ -79,8 +80,8 @@ class ImageIT {
 
         Layout layout = Layout.extract(archive, dir.resolve("layout"));
         List<Path> jars = jarsOf(dist.resolve("lib"));
-        assertThat(layout.index().at("/manifests/0/annotations/io.containerd.image.name").asText()).isEqualTo(reference);
-        assertThat(layout.config().at("/config/Entrypoint/0").asText()).isEqualTo(WeftImage.ENTRYPOINT);
+        assertThat(layout.index().at("/manifests/0/annotations/io.containerd.image.name").asString()).isEqualTo(reference);
+        assertThat(layout.config().at("/config/Entrypoint/0").asString()).isEqualTo(WeftImage.ENTRYPOINT);
         assertThat(layout.entries(0)).contains("bin/busybox", "bin/sh", "usr/sbin/nft", "etc/passwd", "tmp/", "var/run")
                 .anyMatch(entry -> entry.endsWith("/libc.so.6")).anyMatch(entry -> entry.matches("lib(64)?/ld-linux.*\\.so\\.[0-9]+"));
         assertThat(layout.entries(1)).contains("usr/lib/weft/runtime/bin/java", "usr/lib/weft/runtime/lib/server/libjvm.so",
@@ -158,7 +159,7 @@ class ImageIT {
             Files.createDirectories(into);
             Process tar = new ProcessBuilder("tar", "-xf", archive.toString(), "-C", into.toString()).inheritIO().start();
             assertThat(tar.waitFor()).as("tar -xf %s", archive).isZero();
-            assertThat(JSON.readTree(into.resolve("oci-layout").toFile()).get("imageLayoutVersion").asText()).isEqualTo("1.0.0");
+            assertThat(JSON.readTree(into.resolve("oci-layout").toFile()).get("imageLayoutVersion").asString()).isEqualTo("1.0.0");
             try (Stream<Path> blobs = Files.list(into.resolve("blobs/sha256"))) {
                 for (Path blob : blobs.toList()) {
                     assertThat(sha256(blob, false)).as("digest of %s", blob.getFileName()).isEqualTo(blob.getFileName().toString());
@@ -166,16 +167,16 @@ class ImageIT {
             }
             JsonNode index = JSON.readTree(into.resolve("index.json").toFile());
             assertThat(index.get("manifests")).hasSize(1);
-            JsonNode manifest = JSON.readTree(blob(into, index.at("/manifests/0/digest").asText()).toFile());
-            assertThat(manifest.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
-            JsonNode config = JSON.readTree(blob(into, manifest.at("/config/digest").asText()).toFile());
+            JsonNode manifest = JSON.readTree(blob(into, index.at("/manifests/0/digest").asString()).toFile());
+            assertThat(manifest.get("mediaType").asString()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+            JsonNode config = JSON.readTree(blob(into, manifest.at("/config/digest").asString()).toFile());
             List<Path> layers = new ArrayList<>();
             for (int i = 0; i < manifest.get("layers").size(); i++) {
                 JsonNode descriptor = manifest.get("layers").get(i);
-                Path layer = blob(into, descriptor.get("digest").asText());
-                assertThat(descriptor.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
+                Path layer = blob(into, descriptor.get("digest").asString());
+                assertThat(descriptor.get("mediaType").asString()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
                 assertThat(descriptor.get("size").asLong()).isEqualTo(Files.size(layer));
-                assertThat("sha256:" + sha256(layer, true)).as("diff_id of layer %d", i).isEqualTo(config.at("/rootfs/diff_ids/" + i).asText());
+                assertThat("sha256:" + sha256(layer, true)).as("diff_id of layer %d", i).isEqualTo(config.at("/rootfs/diff_ids/" + i).asString());
                 layers.add(layer);
             }
             assertThat(layers).hasSize(3);

@@ -1,13 +1,14 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import io.weft.cni.json.Json;
 import io.weft.cni.server.Forwarder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class InstallCommandTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     /** Reads exactly one JSON value: trailing output on stdout fails. */
     private static final ObjectReader ONE_VALUE = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final byte[] FAKE_FORWARDER = "a forwarder binary".getBytes(StandardCharsets.UTF_8);
@@ -340,7 +341,7 @@ class InstallCommandTest {
 
         for (Exec exec : List.of(weft, loopback)) {
             JsonNode answer = ONE_VALUE.readTree(exec.stdout());
-            assertThat(answer.get("cniVersion").asText()).as("stdout %s, stderr %s", exec.stdout(), exec.stderr()).isEqualTo("1.0.0");
+            assertThat(answer.get("cniVersion").asString()).as("stdout %s, stderr %s", exec.stdout(), exec.stderr()).isEqualTo("1.0.0");
             assertThat(exec.stderr()).doesNotContain("weft forwarder");
         }
     }

@@ -1,10 +1,10 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.agent.Agent;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
+import tools.jackson.databind.JsonNode;
 
 import java.util.List;
 
@@ -21,7 +21,7 @@ final class OverlayEntries {
 
     /** The destinations of Weft's routes in {@code node}. */
     static List<String> routes(NetNamespace node) {
-        return ipJson(node, "route", "show", "proto", "201").findValuesAsText("dst");
+        return ipJson(node, "route", "show", "proto", "201").findValuesAsString("dst");
     }
 
     /**
@@ -33,16 +33,16 @@ final class OverlayEntries {
         String gateway = IpPrefix.formatAddress(subnet.address());
         boolean route = false;
         for (JsonNode entry : ipJson(node, "route", "show", "proto", "201")) {
-            route |= entry.path("dst").asText().equals(subnet.toString()) && entry.path("gateway").asText().equals(gateway)
-                    && entry.path("dev").asText().equals(Agent.OVERLAY_DEVICE) && hasFlag(entry, "onlink");
+            route |= entry.path("dst").asString().equals(subnet.toString()) && entry.path("gateway").asString().equals(gateway)
+                    && entry.path("dev").asString().equals(Agent.OVERLAY_DEVICE) && hasFlag(entry, "onlink");
         }
         boolean neighbour = false;
         for (JsonNode entry : ipJson(node, "neigh", "show", "dev", Agent.OVERLAY_DEVICE)) {
-            neighbour |= entry.path("dst").asText().equals(gateway) && entry.path("lladdr").asText().equals(vtepMac.toString());
+            neighbour |= entry.path("dst").asString().equals(gateway) && entry.path("lladdr").asString().equals(vtepMac.toString());
         }
         boolean fdb = false;
         for (JsonNode entry : bridgeJson(node, "fdb", "show", "dev", Agent.OVERLAY_DEVICE)) {
-            fdb |= entry.path("mac").asText().equals(vtepMac.toString()) && entry.path("dst").asText().equals(publicIp);
+            fdb |= entry.path("mac").asString().equals(vtepMac.toString()) && entry.path("dst").asString().equals(publicIp);
         }
         return route && neighbour && fdb;
     }
@@ -50,13 +50,13 @@ final class OverlayEntries {
     /** Whether {@code node} holds none of the route, neighbour and FDB entries for the peer holding {@code subnet}. */
     static boolean forgot(NetNamespace node, IpPrefix subnet, MacAddress vtepMac) {
         return !routes(node).contains(subnet.toString())
-                && !ipJson(node, "neigh", "show", "dev", Agent.OVERLAY_DEVICE).findValuesAsText("lladdr").contains(vtepMac.toString())
-                && !bridgeJson(node, "fdb", "show", "dev", Agent.OVERLAY_DEVICE).findValuesAsText("mac").contains(vtepMac.toString());
+                && !ipJson(node, "neigh", "show", "dev", Agent.OVERLAY_DEVICE).findValuesAsString("lladdr").contains(vtepMac.toString())
+                && !bridgeJson(node, "fdb", "show", "dev", Agent.OVERLAY_DEVICE).findValuesAsString("mac").contains(vtepMac.toString());
     }
 
     private static boolean hasFlag(JsonNode entry, String flag) {
         for (JsonNode set : entry.path("flags")) {
-            if (set.asText().equals(flag)) {
+            if (set.asString().equals(flag)) {
                 return true;
             }
         }

@@ -1,7 +1,5 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
@@ -9,6 +7,7 @@ import io.weft.cni.config.SubnetEnv;
 import io.weft.cni.ipam.Attachment;
 import io.weft.cni.ipam.IpAllocator;
 import io.weft.cni.ipam.Reservation;
+import io.weft.cni.json.Json;
 import io.weft.cni.server.CniServer;
 import io.weft.cni.server.Forwarder;
 import io.weft.netlink.IpPrefix;
@@ -18,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.File;
 import java.io.IOException;
@@ -50,7 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * outside the test's directory and namespaces is configured (see {@link Podman}).
  */
 class PodmanEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String NETWORK = "weft";
     private static final IpPrefix SUBNET = IpPrefix.parse("10.42.1.1/24");
     private static final int PORT = 8080;
@@ -86,7 +88,7 @@ class PodmanEndToEndTest {
         JsonNode result() {
             try {
                 return JSON.readTree(response.stdout());
-            } catch (IOException e) {
+            } catch (JacksonException e) {
                 throw new AssertionError("not JSON: " + response.stdoutText(), e);
             }
         }
@@ -127,12 +129,8 @@ class PodmanEndToEndTest {
 
     private CniResponse recordCall(CniInvocation invocation) {
         CniResponse response = plugin.handle(invocation);
-        List<String> ports = Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsText("ifname");
-        try {
-            calls.add(new Call(invocation.environment(), JSON.readTree(invocation.stdin()), response, ports));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> ports = Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsString("ifname");
+        calls.add(new Call(invocation.environment(), JSON.readTree(invocation.stdin()), response, ports));
         return response;
     }
 
@@ -197,7 +195,7 @@ class PodmanEndToEndTest {
         String b = adds.get(1).containerId();
         assertThat(addressIn(adds.get(0))).isEqualTo(addressA);
         assertThat(addressIn(adds.get(1))).isEqualTo(addressB);
-        assertThat(Sandbox.ipJson(node, "-d", "link", "show", "cni0").get(0).at("/linkinfo/info_kind").asText()).isEqualTo("bridge");
+        assertThat(Sandbox.ipJson(node, "-d", "link", "show", "cni0").get(0).at("/linkinfo/info_kind").asString()).isEqualTo("bridge");
         for (Call add : adds) {
             assertThat(add.bridgePorts()).as("ports of cni0 after ADD of %s", add.containerId()).contains(hostVeth(add));
         }
@@ -224,15 +222,15 @@ class PodmanEndToEndTest {
     }
 
     private static InetAddress addressIn(Call add) {
-        return IpPrefix.parse(add.result().get("ips").get(0).get("address").asText()).address();
+        return IpPrefix.parse(add.result().get("ips").get(0).get("address").asString()).address();
     }
 
     private static String hostVeth(Call add) {
-        return add.result().get("interfaces").get(1).get("name").asText();
+        return add.result().get("interfaces").get(1).get("name").asString();
     }
 
     private List<String> bridgePorts() {
-        return Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsText("ifname");
+        return Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsString("ifname");
     }
 
     private List<Reservation> reservations() {

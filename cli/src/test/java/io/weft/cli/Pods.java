@@ -4,8 +4,9 @@ import io.weft.agent.AgentConfig;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import io.weft.netlink.ns.NetNamespace;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pods attached to agents' nodes through the real CNI plugin, configured as the agent's conflist would be. */
 final class Pods implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final List<CniPlugin> plugins = new ArrayList<>();
     private int count;
@@ -31,7 +32,7 @@ final class Pods implements AutoCloseable {
         CniResponse response = plugin.handle(new CniInvocation(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "pod" + count++,
                 "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0"), conf.getBytes(StandardCharsets.UTF_8), "weft"));
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText();
+        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asString();
         return cidr.substring(0, cidr.indexOf('/'));
     }
 

@@ -90,7 +90,7 @@ class SmallNodeStoresIT {
             }
         }
         NetNamespace node = new RoutedNodes(sandbox).node("192.0.2.1", "192.0.2.254");
-        List<String> linksBefore = ipJson(node, "link", "show").findValuesAsText("ifname");
+        List<String> linksBefore = ipJson(node, "link", "show").findValuesAsString("ifname");
         Path nodeDir = Files.createDirectories(dir.resolve("node-1"));
         AgentProcess agent = AgentProcess.start(node, "node-1", lib + File.separator + "*",
                 List.of("--store", "etcd", "--etcd-endpoints", "http://127.0.0.1:" + STORE_PORT), nodeDir, nodeDir.resolve("agent.log"));
@@ -98,7 +98,7 @@ class SmallNodeStoresIT {
 
         assertThat(agent.waitForExit(PATIENCE)).as(agent.log()).isNotZero();
         assertThat(agent.log()).contains("--store: the etcd store's jars are not in " + lib.resolve("etcd"));
-        assertThat(ipJson(node, "link", "show").findValuesAsText("ifname")).isEqualTo(linksBefore);
+        assertThat(ipJson(node, "link", "show").findValuesAsString("ifname")).isEqualTo(linksBefore);
         assertThat(nodeDir.resolve("run")).doesNotExist();
     }
 

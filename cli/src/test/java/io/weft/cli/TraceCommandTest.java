@@ -1,11 +1,10 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.json.Json;
 import io.weft.lab.Lab;
 import io.weft.lab.LabNode;
 import io.weft.lab.LabOptions;
@@ -17,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code lab.json}. The walk itself is tested step by step in the lab module.
  */
 class TraceCommandTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @TempDir
     Path dir;
@@ -72,7 +73,7 @@ class TraceCommandTest {
         CniResponse response = plugin.handle(new CniInvocation(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id,
                 "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0"), config.getBytes(StandardCharsets.UTF_8), "weft"));
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText();
+        String cidr = JSON.readTree(response.stdout()).get("ips").get(0).get("address").asString();
         return cidr.substring(0, cidr.indexOf('/'));
     }
 
@@ -85,12 +86,12 @@ class TraceCommandTest {
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         JsonNode json = JSON.readTree(run.out());
-        assertThat(json.get("path").asText()).isEqualTo("same-node");
+        assertThat(json.get("path").asString()).isEqualTo("same-node");
         assertThat(json.get("complete").asBoolean()).isTrue();
-        assertThat(json.get("steps").findValuesAsText("hop"))
+        assertThat(json.get("steps").findValuesAsString("hop"))
                 .containsExactly("route", "eth0", "veth", "bridge", "arp", "bridge-fdb", "veth", "eth0");
-        String pod2Mac = ipJson(pod2, "link", "show", "eth0").get(0).get("address").asText();
-        assertThat(json.get("steps").get(7).get("facts").get("mac").asText()).isEqualTo(pod2Mac);
+        String pod2Mac = ipJson(pod2, "link", "show", "eth0").get(0).get("address").asString();
+        assertThat(json.get("steps").get(7).get("facts").get("mac").asString()).isEqualTo(pod2Mac);
         assertThat(DocumentBuilderFactory.newNSInstance().newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTagName())
                 .isEqualTo("svg");
         assertThat(Files.readString(svg)).contains("id=\"pod--" + ip2 + "--eth0\"");
@@ -111,7 +112,7 @@ class TraceCommandTest {
     @Test
     void exitsOneAndShowsTheBreakWhenTheDestinationsVethIsDown() throws Exception {
         writeLab();
-        String veth = Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsText("ifname").stream()
+        String veth = Sandbox.ipJson(node, "link", "show", "master", "cni0").findValuesAsString("ifname").stream()
                 .filter(name -> ipJson(node, "link", "show", name).get(0).get("ifindex").asInt()
                         == ipJson(pod2, "link", "show", "eth0").get(0).get("link_index").asInt())
                 .findFirst().orElseThrow();

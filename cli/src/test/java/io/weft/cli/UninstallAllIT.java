@@ -1,11 +1,9 @@
 package io.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.local.LocalLeaseStore;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
@@ -14,6 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of Weft is left in the node's kernel or in those directories, and a second run finds nothing.
  */
 class UninstallAllIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final ClusterNetwork NETWORK = new ClusterNetwork(IpPrefix.parse("10.42.0.0/16"), 24);
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -119,8 +120,8 @@ class UninstallAllIT {
         assertThat(names(ipJson(node, "link", "show"))).containsExactlyInAnyOrder("lo", "eth0");
         assertThat(names(ipJson(pod, "link", "show"))).as("the pod's end of its veth went with the node's").containsExactly("lo");
         assertThat(ipJson(node, "route", "show", "proto", "201")).isEmpty();
-        assertThat(ipJson(node, "route", "show").findValuesAsText("dst")).noneMatch(dst -> dst.startsWith("10.42."));
-        assertThat(ipJson(node, "neigh", "show").findValuesAsText("dst")).noneMatch(dst -> dst.startsWith("10.42."));
+        assertThat(ipJson(node, "route", "show").findValuesAsString("dst")).noneMatch(dst -> dst.startsWith("10.42."));
+        assertThat(ipJson(node, "neigh", "show").findValuesAsString("dst")).noneMatch(dst -> dst.startsWith("10.42."));
         assertThat(nftTables()).doesNotContain("weft");
         assertThat(names(bin)).isEmpty();
         assertThat(names(conf)).isEmpty();
@@ -146,7 +147,7 @@ class UninstallAllIT {
     private String addPodThroughTheInstalledForwarder() throws IOException, InterruptedException {
         JsonNode conflist = JSON.readTree(conf.resolve(CniInstaller.CONFLIST).toFile());
         ObjectNode config = (ObjectNode) conflist.get("plugins").get(0).deepCopy();
-        config.put("cniVersion", conflist.get("cniVersion").asText()).put("name", conflist.get("name").asText());
+        config.put("cniVersion", conflist.get("cniVersion").asString()).put("name", conflist.get("name").asString());
         ProcessBuilder builder = new ProcessBuilder(bin.resolve("weft").toString()).redirectError(dir.resolve("add.err").toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("CNI_"));
         builder.environment().putAll(java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "pod-1", "CNI_NETNS", pod.path().toString(),
@@ -157,7 +158,7 @@ class UninstallAllIT {
         }
         String result = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(add.waitFor()).as("ADD: %s %s", result, Files.readString(dir.resolve("add.err"))).isZero();
-        String cidr = JSON.readTree(result).at("/ips/0/address").asText();
+        String cidr = JSON.readTree(result).at("/ips/0/address").asString();
         return cidr.substring(0, cidr.indexOf('/'));
     }
 
@@ -166,11 +167,11 @@ class UninstallAllIT {
         Process nft = new ProcessBuilder("nsenter", "--net=" + node.path(), "nft", "-j", "list", "tables").start();
         JsonNode tables = JSON.readTree(nft.getInputStream().readAllBytes());
         assertThat(nft.waitFor()).isZero();
-        return tables.findValuesAsText("name");
+        return tables.findValuesAsString("name");
     }
 
     private static List<String> names(JsonNode links) {
-        return links.findValuesAsText("ifname");
+        return links.findValuesAsString("ifname");
     }
 
     private static List<String> names(Path directory) throws IOException {

@@ -1,8 +1,5 @@
 package io.weft.cni;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.config.NetworkConfig;
 import io.weft.cni.pod.Loopback;
 import io.weft.cni.pod.PodNetwork;
@@ -10,6 +7,9 @@ import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.sys.SyscallException;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

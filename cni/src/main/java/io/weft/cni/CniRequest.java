@@ -1,14 +1,13 @@
 package io.weft.cni;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
     /** The spec's rule for container ids and network names. */
     private static final Pattern ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*");
     private static final int MAX_IFNAME = 15;
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper JSON = Json.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
@@ -78,7 +77,7 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
                     + command + ", which came with " + command.introducedIn());
         }
         JsonNode name = config.path("name");
-        if (!name.isTextual() || !ID.matcher(name.asText()).matches()) {
+        if (!name.isString() || !ID.matcher(name.asString()).matches()) {
             throw new CniException(CniException.INVALID_CONFIG, "name " + (name.isMissingNode() ? "is missing" : name
                     + " is not a network name: letters, digits, '_', '.' and '-', starting with a letter or digit"));
         }
@@ -92,15 +91,15 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
     public static CniVersion versionToAnswer(byte[] stdin) {
         try {
             JsonNode requested = JSON.readTree(stdin).path("cniVersion");
-            return CniVersion.parse(requested.asText()).filter(CniVersion::isSupported).orElse(CniVersion.LATEST);
-        } catch (IOException | RuntimeException e) {
+            return CniVersion.parse(requested.asString()).filter(CniVersion::isSupported).orElse(CniVersion.LATEST);
+        } catch (RuntimeException e) {
             return CniVersion.LATEST;
         }
     }
 
     /** The network's name, from the configuration. */
     public String networkName() {
-        return config.get("name").asText();
+        return config.get("name").asString();
     }
 
     /** {@code prevResult}, the previous plugin's (or the cached ADD) result, when the runtime sent one. */
@@ -148,8 +147,6 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
         } catch (JacksonException e) {
             throw new CniException(CniException.DECODE_FAILURE, "the network configuration on stdin is not JSON: "
                     + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new CniException(CniException.IO_FAILURE, "cannot read the network configuration on stdin: " + e.getMessage());
         }
         if (!(config instanceof ObjectNode object)) {
             throw new CniException(CniException.DECODE_FAILURE, "the network configuration on stdin is not a JSON object"
@@ -160,10 +157,10 @@ public record CniRequest(CniCommand command, String containerId, String netns, S
 
     private static CniVersion version(ObjectNode config) {
         JsonNode field = config.path("cniVersion");
-        if (!field.isMissingNode() && !field.isTextual()) {
+        if (!field.isMissingNode() && !field.isString()) {
             throw new CniException(CniException.INVALID_CONFIG, "cniVersion " + field + " is not a string");
         }
-        String text = field.isMissingNode() ? CniVersion.V0_1_0.toString() : field.asText();
+        String text = field.isMissingNode() ? CniVersion.V0_1_0.toString() : field.asString();
         return CniVersion.parse(text).filter(CniVersion::isSupported).orElseThrow(() -> new CniException(
                 CniException.INCOMPATIBLE_VERSION, "incompatible CNI versions",
                 "config is \"" + text + "\", plugin supports " + CniVersion.SUPPORTED.stream()

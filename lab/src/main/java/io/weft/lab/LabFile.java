@@ -1,11 +1,12 @@
 package io.weft.lab;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,11 +21,11 @@ import java.util.Optional;
  * too, so paths stay plain strings, and a damaged file is reported with the field that is wrong.
  */
 final class LabFile {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private LabFile() {}
 
-    static byte[] encode(Lab lab) throws JsonProcessingException {
+    static byte[] encode(Lab lab) {
         ObjectNode root = JSON.createObjectNode();
         root.put("prefix", lab.prefix());
         root.put("dir", lab.dir().toString());
@@ -73,7 +74,7 @@ final class LabFile {
         JsonNode root;
         try {
             root = JSON.readTree(content);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IOException(file + " is not JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
@@ -139,10 +140,10 @@ final class LabFile {
 
         String text(JsonNode parent, String name) throws LabFileException {
             JsonNode value = field(parent, name);
-            if (!value.isTextual() || value.asText().isEmpty()) {
+            if (!value.isString() || value.asString().isEmpty()) {
                 throw wrong(name, "is not a non-empty string");
             }
-            return value.asText();
+            return value.asString();
         }
 
         Path path(JsonNode parent, String name) throws LabFileException {

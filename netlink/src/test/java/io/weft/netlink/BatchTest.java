@@ -1,6 +1,5 @@
 package io.weft.netlink;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.neigh.FdbEntry;
@@ -10,6 +9,7 @@ import io.weft.netlink.route.Route;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ class BatchTest {
     private List<String> neighboursSeen(NetNamespace node) {
         List<String> seen = new ArrayList<>();
         ipJson(node, "neigh", "show", "dev", "weft.1", "nud", "permanent")
-                .forEach(n -> seen.add(n.get("dst").asText() + " " + n.get("lladdr").asText()));
+                .forEach(n -> seen.add(n.get("dst").asString() + " " + n.get("lladdr").asString()));
         return seen.stream().sorted().toList();
     }
 
@@ -77,7 +77,7 @@ class BatchTest {
         List<String> seen = new ArrayList<>();
         for (JsonNode entry : bridgeJson(node, "fdb", "show", "dev", "weft.1")) {
             if (entry.has("dst")) {
-                seen.add(entry.get("mac").asText() + " " + entry.get("dst").asText());
+                seen.add(entry.get("mac").asString() + " " + entry.get("dst").asString());
             }
         }
         return seen.stream().sorted().toList();
@@ -86,7 +86,7 @@ class BatchTest {
     private List<String> routesSeen(NetNamespace node) {
         List<String> seen = new ArrayList<>();
         ipJson(node, "route", "show", "proto", String.valueOf(WEFT_PROTOCOL))
-                .forEach(r -> seen.add(r.get("dst").asText() + " via " + r.get("gateway").asText()));
+                .forEach(r -> seen.add(r.get("dst").asString() + " via " + r.get("gateway").asString()));
         return seen.stream().sorted().toList();
     }
 

@@ -82,7 +82,7 @@ class ParallelHandlesTest {
     }
 
     private static List<String> linkNames(NetNamespace namespace) {
-        return ipJson(namespace, "link", "show").findValuesAsText("ifname");
+        return ipJson(namespace, "link", "show").findValuesAsString("ifname");
     }
 
     @Test

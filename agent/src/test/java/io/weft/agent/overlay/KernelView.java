@@ -1,10 +1,10 @@
 package io.weft.agent.overlay;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.agent.lease.Lease;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.ns.NetNamespace;
+import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,17 +34,17 @@ final class KernelView {
     }
 
     static boolean hasDevice(NetNamespace node) {
-        return ipJson(node, "link", "show").findValuesAsText("ifname").contains("weft.1");
+        return ipJson(node, "link", "show").findValuesAsString("ifname").contains("weft.1");
     }
 
     /** The device as {@code vxlan id 1 port 8472 local 192.0.2.1 dev eth0 nolearning mtu 1450 address … UP}. */
     static String deviceLine(NetNamespace node) {
         JsonNode device = device(node);
         JsonNode vxlan = device.get("linkinfo").get("info_data");
-        return device.get("linkinfo").get("info_kind").asText() + " id " + vxlan.get("id").asInt()
-                + " port " + vxlan.get("port").asInt() + " local " + vxlan.get("local").asText()
-                + " dev " + vxlan.get("link").asText() + (vxlan.get("learning").asBoolean() ? " learning" : " nolearning")
-                + " mtu " + device.get("mtu").asInt() + " address " + device.get("address").asText()
+        return device.get("linkinfo").get("info_kind").asString() + " id " + vxlan.get("id").asInt()
+                + " port " + vxlan.get("port").asInt() + " local " + vxlan.get("local").asString()
+                + " dev " + vxlan.get("link").asString() + (vxlan.get("learning").asBoolean() ? " learning" : " nolearning")
+                + " mtu " + device.get("mtu").asInt() + " address " + device.get("address").asString()
                 + (texts(device.get("flags")).contains("UP") ? " UP" : " DOWN");
     }
 
@@ -52,7 +52,7 @@ final class KernelView {
     static List<String> deviceAddresses(NetNamespace node) {
         List<String> lines = new ArrayList<>();
         for (JsonNode address : ipJson(node, "-4", "addr", "show", "dev", "weft.1").get(0).get("addr_info")) {
-            lines.add(address.get("local").asText() + "/" + address.get("prefixlen").asInt());
+            lines.add(address.get("local").asString() + "/" + address.get("prefixlen").asInt());
         }
         return lines;
     }
@@ -61,7 +61,7 @@ final class KernelView {
     static List<String> neighbours(NetNamespace node) {
         List<String> lines = new ArrayList<>();
         for (JsonNode neighbour : ipJson(node, "neigh", "show", "dev", "weft.1")) {
-            lines.add(neighbour.get("dst").asText() + " lladdr " + neighbour.path("lladdr").asText("-") + " "
+            lines.add(neighbour.get("dst").asString() + " lladdr " + neighbour.path("lladdr").asString("-") + " "
                     + String.join(",", texts(neighbour.get("state"))));
         }
         return lines;
@@ -71,8 +71,8 @@ final class KernelView {
     static List<String> fdb(NetNamespace node) {
         List<String> lines = new ArrayList<>();
         for (JsonNode entry : bridgeJson(node, "fdb", "show", "dev", "weft.1")) {
-            lines.add(entry.get("mac").asText() + " dst " + entry.path("dst").asText("-") + " "
-                    + String.join(",", texts(entry.get("flags"))) + " " + entry.path("state").asText());
+            lines.add(entry.get("mac").asString() + " dst " + entry.path("dst").asString("-") + " "
+                    + String.join(",", texts(entry.get("flags"))) + " " + entry.path("state").asString());
         }
         return lines;
     }
@@ -93,11 +93,11 @@ final class KernelView {
         args.addAll(List.of(filter));
         List<String> lines = new ArrayList<>();
         for (JsonNode route : ipJson(node, args.toArray(String[]::new))) {
-            StringBuilder line = new StringBuilder(route.get("dst").asText());
+            StringBuilder line = new StringBuilder(route.get("dst").asString());
             if (route.has("gateway")) {
-                line.append(" via ").append(route.get("gateway").asText());
+                line.append(" via ").append(route.get("gateway").asString());
             }
-            line.append(" dev ").append(route.get("dev").asText());
+            line.append(" dev ").append(route.get("dev").asString());
             texts(route.get("flags")).forEach(flag -> line.append(' ').append(flag));
             lines.add(line.toString());
         }
@@ -107,7 +107,7 @@ final class KernelView {
     private static List<String> texts(JsonNode array) {
         List<String> texts = new ArrayList<>();
         if (array != null) {
-            array.forEach(each -> texts.add(each.asText()));
+            array.forEach(each -> texts.add(each.asString()));
         }
         return texts;
     }

@@ -1,12 +1,11 @@
 package io.weft.agent.overlay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.Lease;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.link.LinkSpec;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -49,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * directly and node 3 through VXLAN, and pods talk TCP across both paths.
  */
 class OverlayTrafficTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final int PORT = 8080;
     private static final String MAC_1 = "0e:00:00:00:00:01";
     private static final String MAC_2 = "0e:00:00:00:00:02";
@@ -133,7 +134,7 @@ class OverlayTrafficTest {
         CniResponse response = plugin.handle(new CniInvocation(environment, config.getBytes(StandardCharsets.UTF_8), "weft"));
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
         JsonNode result = JSON.readTree(response.stdout());
-        return IpPrefix.parse(result.get("ips").get(0).get("address").asText()).address();
+        return IpPrefix.parse(result.get("ips").get(0).get("address").asString()).address();
     }
 
     @AfterEach

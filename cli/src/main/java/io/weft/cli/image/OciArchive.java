@@ -1,6 +1,7 @@
 package io.weft.cli.image;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import java.util.zip.GZIPOutputStream;
  * gzip'd bytes. The same content gives the same bytes: fixed times and owners, fixed JSON order.
  */
 public final class OciArchive {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     static final String INDEX = "application/vnd.oci.image.index.v1+json";
     static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String CONFIG = "application/vnd.oci.image.config.v1+json";

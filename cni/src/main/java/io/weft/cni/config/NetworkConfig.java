@@ -1,8 +1,8 @@
 package io.weft.cni.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Path;
 import java.util.Set;
@@ -43,10 +43,10 @@ public record NetworkConfig(String name, String bridge, Path subnetFile, Path da
             }
         }
         JsonNode type = config.path("type");
-        if (!type.isTextual() || type.asText().isEmpty()) {
+        if (!type.isString() || type.asString().isEmpty()) {
             throw invalid("type", type, "a plugin name such as \"weft\"");
         }
-        return new NetworkConfig(config.get("name").asText(), bridge(config), path(config, "subnetFile", DEFAULT_SUBNET_FILE),
+        return new NetworkConfig(config.get("name").asString(), bridge(config), path(config, "subnetFile", DEFAULT_SUBNET_FILE),
                 path(config, "dataDir", DEFAULT_DATA_DIR), path(config, "socket", DEFAULT_SOCKET),
                 bool(config, "hairpinMode", true), mtu(config), dns(config));
     }
@@ -66,8 +66,8 @@ public record NetworkConfig(String name, String bridge, Path subnetFile, Path da
         if (value.isMissingNode()) {
             return DEFAULT_BRIDGE;
         }
-        String name = value.asText();
-        if (!value.isTextual() || name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
+        String name = value.asString("");
+        if (!value.isString() || name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
                 || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
             throw invalid("bridge", value, "an interface name of 1 to 15 characters without '/', ':' or whitespace");
         }
@@ -79,10 +79,10 @@ public record NetworkConfig(String name, String bridge, Path subnetFile, Path da
         if (value.isMissingNode()) {
             return fallback;
         }
-        if (!value.isTextual() || !value.asText().startsWith("/") || value.asText().indexOf('\0') >= 0) {
+        if (!value.isString() || !value.asString().startsWith("/") || value.asString().indexOf('\0') >= 0) {
             throw invalid(key, value, "an absolute path");
         }
-        return Path.of(value.asText());
+        return Path.of(value.asString());
     }
 
     private static boolean bool(ObjectNode config, String key, boolean fallback) {
@@ -101,7 +101,7 @@ public record NetworkConfig(String name, String bridge, Path subnetFile, Path da
         if (value.isMissingNode()) {
             return 0;
         }
-        if (!value.isIntegralNumber() || value.asLong() < MIN_MTU || value.asLong() > MAX_MTU) {
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < MIN_MTU || value.asLong() > MAX_MTU) {
             throw invalid("mtu", value, "an integer from " + MIN_MTU + " to " + MAX_MTU);
         }
         return value.intValue();

@@ -1,6 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniRequest;
 import io.weft.cni.config.NetworkConfig;
@@ -10,6 +9,7 @@ import io.weft.netlink.Netlink;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.link.LinkKind;
+import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,12 +47,12 @@ final class GarbageCollection {
         Set<Attachment> valid = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode entry = list.get(i);
-            if (!entry.path("containerID").isTextual() || !entry.path("ifname").isTextual()) {
+            if (!entry.path("containerID").isString() || !entry.path("ifname").isString()) {
                 throw new CniException(CniException.INVALID_CONFIG, key + "[" + i + "] " + entry
                         + " is not valid: expected {\"containerID\":…,\"ifname\":…}");
             }
             try {
-                valid.add(new Attachment(entry.get("containerID").asText(), entry.get("ifname").asText()));
+                valid.add(new Attachment(entry.get("containerID").asString(), entry.get("ifname").asString()));
             } catch (IllegalArgumentException e) {
                 throw new CniException(CniException.INVALID_CONFIG, key + "[" + i + "] " + entry + " is not valid: " + e.getMessage());
             }

@@ -1,12 +1,12 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniRequest;
 import io.weft.cni.result.CniResult;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.addr.Address;
 import io.weft.netlink.link.Link;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;

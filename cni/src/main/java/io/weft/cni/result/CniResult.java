@@ -1,13 +1,13 @@
 package io.weft.cni.result;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniVersion;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -104,8 +104,8 @@ public record CniResult(List<Interface> interfaces, List<IpConfig> ips, List<Rou
             String at = field + ".interfaces[" + i + "]";
             JsonNode mac = entry.path("mac");
             interfaces.add(new Interface(text(entry, at, "name"),
-                    mac.isMissingNode() || mac.asText().isEmpty() ? null : parse(at + ".mac", mac, MacAddress::parse),
-                    entry.path("sandbox").asText("").isEmpty() ? null : entry.get("sandbox").asText()));
+                    mac.isMissingNode() || !mac.isNull() && mac.asString("").isEmpty() ? null : parse(at + ".mac", mac, MacAddress::parse),
+                    entry.path("sandbox").asString("").isEmpty() ? null : entry.get("sandbox").asString()));
         }
         List<IpConfig> ips = new ArrayList<>();
         JsonNode ipArray = array(json, field, "ips");
@@ -115,7 +115,7 @@ public record CniResult(List<Interface> interfaces, List<IpConfig> ips, List<Rou
             IpPrefix address = parse(at + ".address", entry.path("address"), IpPrefix::parse);
             InetAddress gateway = entry.has("gateway") ? parse(at + ".gateway", entry.get("gateway"), IpPrefix::parseAddress) : null;
             JsonNode index = entry.path("interface");
-            if (!index.isMissingNode() && (!index.isIntegralNumber() || index.asInt() < 0 || index.asInt() >= interfaces.size())) {
+            if (!index.isMissingNode() && (!index.isIntegralNumber() || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() >= interfaces.size())) {
                 throw invalid(at + ".interface", index, "an index into interfaces (0.." + (interfaces.size() - 1) + ")");
             }
             ips.add(new IpConfig(address, gateway, index.isMissingNode() ? -1 : index.asInt()));
@@ -144,7 +144,7 @@ public record CniResult(List<Interface> interfaces, List<IpConfig> ips, List<Rou
                 if (version.atLeast(CniVersion.V1_0_0)) {
                     entry.remove("version");
                 } else if (!entry.has("version")) {
-                    entry.put("version", entry.path("address").asText().contains(":") ? "6" : "4");
+                    entry.put("version", entry.path("address").asString("").contains(":") ? "6" : "4");
                 }
             }
         }
@@ -164,18 +164,18 @@ public record CniResult(List<Interface> interfaces, List<IpConfig> ips, List<Rou
 
     private static String text(JsonNode entry, String at, String key) {
         JsonNode value = entry.path(key);
-        if (!value.isTextual() || value.asText().isEmpty()) {
+        if (!value.isString() || value.asString().isEmpty()) {
             throw invalid(at + "." + key, value, "a non-empty string");
         }
-        return value.asText();
+        return value.asString();
     }
 
     private static <T> T parse(String at, JsonNode value, Function<String, T> parser) {
-        if (!value.isTextual()) {
+        if (!value.isString()) {
             throw invalid(at, value, "a string");
         }
         try {
-            return parser.apply(value.asText());
+            return parser.apply(value.asString());
         } catch (IllegalArgumentException e) {
             throw new CniException(CniException.INVALID_CONFIG, at + " " + value + " is not valid: " + e.getMessage());
         }

@@ -1,6 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.cni.CniResponse;
 import io.weft.cni.ipam.Reservation;
 import io.weft.netlink.ns.NetNamespace;
@@ -8,6 +7,7 @@ import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +56,7 @@ class ConcurrentAddTest {
         for (Future<CniResponse> future : responses) {
             CniResponse response = future.get(60, TimeUnit.SECONDS);
             assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-            addresses.add(json(response).get("ips").get(0).get("address").asText());
+            addresses.add(json(response).get("ips").get(0).get("address").asString());
         }
         assertThat(addresses).doesNotHaveDuplicates().hasSize(PODS);
         assertThat(fixture.weftVeths()).hasSize(PODS);
@@ -66,7 +66,7 @@ class ConcurrentAddTest {
                 .containsExactlyInAnyOrderElementsOf(addresses);
         for (int i = 0; i < PODS; i++) {
             JsonNode podAddress = Sandbox.ipJson(pods.get(i), "-4", "addr", "show", "dev", "eth0").get(0).get("addr_info").get(0);
-            assertThat(podAddress.get("local").asText() + "/24").isEqualTo(addresses.get(i));
+            assertThat(podAddress.get("local").asString() + "/24").isEqualTo(addresses.get(i));
         }
         assertThat(fixture.reservations()).extracting(Reservation::attachment).hasSize(PODS);
     }

@@ -1,6 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.netlink.ns.NetNamespace;
@@ -9,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,20 +49,20 @@ class ErrorCodesTest {
     @Test
     void incompatibleVersionIsCode1() {
         JsonNode error = addFails(add(), fixture.config("0.2.0", ""), CniException.INCOMPATIBLE_VERSION);
-        assertThat(error.get("msg").asText()).isEqualTo("incompatible CNI versions");
-        assertThat(error.get("details").asText())
+        assertThat(error.get("msg").asString()).isEqualTo("incompatible CNI versions");
+        assertThat(error.get("details").asString())
                 .isEqualTo("config is \"0.2.0\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\", \"1.1.0\"]");
-        assertThat(error.get("cniVersion").asText()).isEqualTo("1.1.0");
+        assertThat(error.get("cniVersion").asString()).isEqualTo("1.1.0");
         String noVersion = "{\"name\":\"weftnet\",\"type\":\"weft\"}";
-        assertThat(addFails(add(), noVersion, CniException.INCOMPATIBLE_VERSION).get("details").asText()).contains("\"0.1.0\"");
+        assertThat(addFails(add(), noVersion, CniException.INCOMPATIBLE_VERSION).get("details").asString()).contains("\"0.1.0\"");
         assertNothingLeft();
     }
 
     @Test
     void ipamSectionIsCode2NamingKeyAndValue() {
         JsonNode error = addFails(add(), fixture.config("1.0.0", ",\"ipam\":{\"type\":\"host-local\"}"), CniException.UNSUPPORTED_FIELD);
-        assertThat(error.get("msg").asText()).startsWith("unsupported field ipam={\"type\":\"host-local\"}");
-        assertThat(error.get("cniVersion").asText()).isEqualTo("1.0.0");
+        assertThat(error.get("msg").asString()).startsWith("unsupported field ipam={\"type\":\"host-local\"}");
+        assertThat(error.get("cniVersion").asString()).isEqualTo("1.0.0");
         assertNothingLeft();
     }
 
@@ -71,25 +71,25 @@ class ErrorCodesTest {
         for (String variable : new String[] {"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"}) {
             Map<String, String> environment = add();
             environment.remove(variable);
-            assertThat(addFails(environment, fixture.config(), CniException.INVALID_ENVIRONMENT).get("msg").asText())
+            assertThat(addFails(environment, fixture.config(), CniException.INVALID_ENVIRONMENT).get("msg").asString())
                     .startsWith(variable + " is not set");
         }
         for (String ifName : new String[] {"eth0123456789012", "eth/0", "eth:0", "eth 0", ".."}) {
             assertThat(addFails(environment("ADD", "c1", pod, ifName), fixture.config(), CniException.INVALID_ENVIRONMENT)
-                    .get("msg").asText()).startsWith("CNI_IFNAME \"" + ifName + "\"");
+                    .get("msg").asString()).startsWith("CNI_IFNAME \"" + ifName + "\"");
         }
         assertThat(addFails(environment("ADD", "c/1", pod, "eth0"), fixture.config(), CniException.INVALID_ENVIRONMENT)
-                .get("msg").asText()).startsWith("CNI_CONTAINERID \"c/1\"");
+                .get("msg").asString()).startsWith("CNI_CONTAINERID \"c/1\"");
         Map<String, String> unknown = add();
         unknown.put("CNI_COMMAND", "add");
-        assertThat(addFails(unknown, fixture.config(), CniException.INVALID_ENVIRONMENT).get("msg").asText())
+        assertThat(addFails(unknown, fixture.config(), CniException.INVALID_ENVIRONMENT).get("msg").asString())
                 .startsWith("CNI_COMMAND \"add\"");
         assertNothingLeft();
     }
 
     @Test
     void undecodableConfigIsCode6() {
-        assertThat(addFails(add(), "{\"cniVersion\":\"1.0.0\",", CniException.DECODE_FAILURE).get("msg").asText())
+        assertThat(addFails(add(), "{\"cniVersion\":\"1.0.0\",", CniException.DECODE_FAILURE).get("msg").asString())
                 .startsWith("the network configuration on stdin is not JSON");
         addFails(add(), "\"weft\"", CniException.DECODE_FAILURE);
         assertNothingLeft();
@@ -98,11 +98,11 @@ class ErrorCodesTest {
     @Test
     void invalidConfigIsCode7NamingTheField() {
         assertThat(addFails(add(), fixture.config("1.0.0", ",\"bridge\":\"a bridge\""), CniException.INVALID_CONFIG)
-                .get("msg").asText()).startsWith("bridge \"a bridge\" is not valid");
+                .get("msg").asString()).startsWith("bridge \"a bridge\" is not valid");
         assertThat(addFails(add(), fixture.config("1.0.0", ",\"mtu\":\"1450\""), CniException.INVALID_CONFIG)
-                .get("msg").asText()).startsWith("mtu \"1450\" is not valid");
+                .get("msg").asString()).startsWith("mtu \"1450\" is not valid");
         assertThat(addFails(add(), "{\"cniVersion\":\"1.0.0\",\"type\":\"weft\"}", CniException.INVALID_CONFIG)
-                .get("msg").asText()).isEqualTo("name is missing");
+                .get("msg").asString()).isEqualTo("name is missing");
         assertNothingLeft();
     }
 
@@ -114,10 +114,10 @@ class ErrorCodesTest {
         JsonNode status = assertError(fixture.invoke(Map.of("CNI_COMMAND", "STATUS"), fixture.config("1.1.0", "")),
                 CniException.UNAVAILABLE);
 
-        assertThat(error.get("msg").asText()).startsWith("the Weft agent is not ready: " + fixture.subnetFile + " does not exist");
-        assertThat(status.get("msg").asText()).startsWith("the Weft agent is not ready");
-        assertThat(status.get("cniVersion").asText()).isEqualTo("1.1.0");
-        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(error.get("msg").asString()).startsWith("the Weft agent is not ready: " + fixture.subnetFile + " does not exist");
+        assertThat(status.get("msg").asString()).startsWith("the Weft agent is not ready");
+        assertThat(status.get("cniVersion").asString()).isEqualTo("1.1.0");
+        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
     }
 
     @Test
@@ -136,10 +136,10 @@ class ErrorCodesTest {
 
         JsonNode error = assertError(fixture.add("c2", second), CniException.ADDRESSES_EXHAUSTED);
 
-        assertThat(error.get("msg").asText()).isNotBlank();
+        assertThat(error.get("msg").asString()).isNotBlank();
         assertThat(fixture.weftVeths()).containsExactly(HostVeth.name("c1", "eth0"));
         assertThat(fixture.reservations()).hasSize(1);
-        assertThat(Sandbox.ipJson(second, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(Sandbox.ipJson(second, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
     }
 
     @Test
@@ -148,10 +148,10 @@ class ErrorCodesTest {
 
         JsonNode error = assertError(fixture.add("c1", pod), CniException.INTERFACE_EXISTS);
 
-        assertThat(error.get("msg").asText()).isEqualTo("interface eth0 already exists in " + pod.path());
-        assertThat(error.get("details").asText()).contains("EEXIST");
+        assertThat(error.get("msg").asString()).isEqualTo("interface eth0 already exists in " + pod.path());
+        assertThat(error.get("details").asString()).contains("EEXIST");
         assertNothingLeft();
-        assertThat(Sandbox.ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactlyInAnyOrder("lo", "eth0", "other0");
+        assertThat(Sandbox.ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactlyInAnyOrder("lo", "eth0", "other0");
     }
 
     @Test
@@ -176,9 +176,9 @@ class ErrorCodesTest {
 
         JsonNode error = assertError(fixture.add("c1", pod), CniException.KERNEL_REFUSED);
 
-        assertThat(error.get("msg").asText()).startsWith("RTM_NEWROUTE 0.0.0.0/0 via 10.42.1.1 dev").contains("EEXIST");
+        assertThat(error.get("msg").asString()).startsWith("RTM_NEWROUTE 0.0.0.0/0 via 10.42.1.1 dev").contains("EEXIST");
         assertNothingLeft();
-        assertThat(Sandbox.ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactlyInAnyOrder("lo", "x0", "x1");
+        assertThat(Sandbox.ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactlyInAnyOrder("lo", "x0", "x1");
     }
 
     @Test
@@ -189,9 +189,9 @@ class ErrorCodesTest {
         Map<String, String> notANamespace = add();
         notANamespace.put("CNI_NETNS", plainFile.toString());
 
-        assertThat(addFails(missing, fixture.config(), CniException.NAMESPACE_UNAVAILABLE).get("msg").asText())
+        assertThat(addFails(missing, fixture.config(), CniException.NAMESPACE_UNAVAILABLE).get("msg").asString())
                 .isEqualTo("CNI_NETNS /run/netns/weft-test-does-not-exist cannot be opened: ENOENT");
-        assertThat(addFails(notANamespace, fixture.config(), CniException.NAMESPACE_UNAVAILABLE).get("msg").asText())
+        assertThat(addFails(notANamespace, fixture.config(), CniException.NAMESPACE_UNAVAILABLE).get("msg").asString())
                 .isEqualTo("CNI_NETNS " + plainFile + " is not a network namespace: EINVAL");
         assertNothingLeft();
     }
@@ -205,6 +205,6 @@ class ErrorCodesTest {
             assertThat(response.stdoutText()).isEqualTo("{\"cniVersion\":\"" + version
                     + "\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}\n");
         }
-        assertThat(json(fixture.invoke(Map.of("CNI_COMMAND", "VERSION"), "")).get("cniVersion").asText()).isEqualTo("1.1.0");
+        assertThat(json(fixture.invoke(Map.of("CNI_COMMAND", "VERSION"), "")).get("cniVersion").asString()).isEqualTo("1.1.0");
     }
 }

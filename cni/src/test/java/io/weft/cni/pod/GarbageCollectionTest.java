@@ -1,6 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.cni.ipam.Attachment;
@@ -10,6 +9,7 @@ import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.Map;
 
@@ -43,7 +43,7 @@ class GarbageCollectionTest {
         assertThat(response.stdout()).isEmpty();
         assertThat(fixture.weftVeths()).containsExactly(HostVeth.name("kept", "eth0"));
         assertThat(fixture.reservations()).extracting(r -> r.attachment()).containsExactly(new Attachment("kept", "eth0"));
-        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsText("ifname")).contains("notweft0", "notweft1", "cni0");
+        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsString("ifname")).contains("notweft0", "notweft1", "cni0");
         CniResponse check = fixture.withPrevResult("CHECK", "kept", kept, keptResult);
         assertThat(check.exitCode()).as(check.stdoutText()).isZero();
     }
@@ -65,7 +65,7 @@ class GarbageCollectionTest {
         fixture.attach("a", fixture.sandbox.namespace());
 
         assertThat(assertError(fixture.invoke(Map.of("CNI_COMMAND", "GC"), fixture.config("1.1.0", "")),
-                CniException.INVALID_CONFIG).get("msg").asText()).startsWith("cni.dev/valid-attachments is missing");
+                CniException.INVALID_CONFIG).get("msg").asString()).startsWith("cni.dev/valid-attachments is missing");
         assertThat(fixture.weftVeths()).hasSize(1);
 
         assertThat(gc("cni.dev/valid-attachments", "[]").exitCode()).isZero();
@@ -77,6 +77,6 @@ class GarbageCollectionTest {
     void refusesAMalformedAttachment() {
         var error = assertError(gc("cni.dev/valid-attachments", "[{\"containerID\":\"a\"}]"), CniException.INVALID_CONFIG);
 
-        assertThat(error.get("msg").asText()).startsWith("cni.dev/valid-attachments[0]");
+        assertThat(error.get("msg").asString()).startsWith("cni.dev/valid-attachments[0]");
     }
 }

@@ -1,6 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.netlink.ns.NetNamespace;
@@ -8,6 +7,7 @@ import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
 
 import java.util.Map;
 
@@ -44,15 +44,15 @@ class LoopbackTest {
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
         assertThat(loIsUp()).isTrue();
         JsonNode result = json(response);
-        assertThat(result.get("cniVersion").asText()).isEqualTo("0.3.1");
+        assertThat(result.get("cniVersion").asString()).isEqualTo("0.3.1");
         assertThat(result.get("interfaces").toString())
                 .isEqualTo("[{\"name\":\"lo\",\"mac\":\"00:00:00:00:00:00\",\"sandbox\":\"" + pod.path() + "\"}]");
         JsonNode ipv4 = result.get("ips").get(0);
-        assertThat(ipv4.get("address").asText()).isEqualTo("127.0.0.1/8");
+        assertThat(ipv4.get("address").asString()).isEqualTo("127.0.0.1/8");
         assertThat(ipv4.get("interface").asInt()).isZero();
-        assertThat(ipv4.get("version").asText()).isEqualTo("4");
-        assertThat(result.get("ips").findValuesAsText("address")).isSubsetOf("127.0.0.1/8", "::1/128");
-        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipv4.get("version").asString()).isEqualTo("4");
+        assertThat(result.get("ips").findValuesAsString("address")).isSubsetOf("127.0.0.1/8", "::1/128");
+        assertThat(Sandbox.ipJson(fixture.node, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniResponse;
 import io.weft.cni.ipam.Attachment;
@@ -13,6 +11,8 @@ import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 
 import static io.weft.cni.pod.PodNetworkFixture.assertError;
@@ -46,30 +46,30 @@ class PodLifecycleTest {
         JsonNode bridge = link(fixture.node, "cni0");
         JsonNode hostVeth = link(fixture.node, hostName);
         JsonNode podEth0 = link(pod, "eth0");
-        assertThat(result.get("cniVersion").asText()).isEqualTo("1.0.0");
+        assertThat(result.get("cniVersion").asString()).isEqualTo("1.0.0");
         assertThat(result.get("interfaces").toString()).isEqualTo("[{\"name\":\"cni0\",\"mac\":\"0a:58:0a:2a:01:01\"},"
-                + "{\"name\":\"" + hostName + "\",\"mac\":\"" + hostVeth.get("address").asText() + "\"},"
-                + "{\"name\":\"eth0\",\"mac\":\"" + podEth0.get("address").asText() + "\",\"sandbox\":\"" + pod.path() + "\"}]");
-        result.get("interfaces").forEach(i -> MacAddress.parse(i.get("mac").asText()));
+                + "{\"name\":\"" + hostName + "\",\"mac\":\"" + hostVeth.get("address").asString() + "\"},"
+                + "{\"name\":\"eth0\",\"mac\":\"" + podEth0.get("address").asString() + "\",\"sandbox\":\"" + pod.path() + "\"}]");
+        result.get("interfaces").forEach(i -> MacAddress.parse(i.get("mac").asString()));
         JsonNode ip = result.get("ips").get(0);
         assertThat(result.get("ips")).hasSize(1);
-        IpPrefix address = IpPrefix.parse(ip.get("address").asText());
+        IpPrefix address = IpPrefix.parse(ip.get("address").asString());
         assertThat(address.length()).isEqualTo(24);
         assertThat(IpPrefix.parse("10.42.1.0/24").contains(address.address())).isTrue();
         assertThat(address.address().getHostAddress()).isNotIn("10.42.1.0", "10.42.1.1", "10.42.1.255");
-        assertThat(ip.get("gateway").asText()).isEqualTo("10.42.1.1");
+        assertThat(ip.get("gateway").asString()).isEqualTo("10.42.1.1");
         assertThat(ip.get("interface").asInt()).isEqualTo(2);
         assertThat(ip.has("version")).isFalse();
         assertThat(result.get("routes").toString()).isEqualTo("[{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.42.1.1\"}]");
         assertThat(result.get("dns").toString()).isEqualTo("{\"nameservers\":[\"10.43.0.10\"],\"search\":[\"svc.cluster.local\"]}");
 
         // the node: the bridge with the gateway, pinned MAC, up; the host end on it, hairpin, MTU, up
-        assertThat(bridge.get("linkinfo").get("info_kind").asText()).isEqualTo("bridge");
-        assertThat(bridge.get("address").asText()).isEqualTo("0a:58:0a:2a:01:01");
+        assertThat(bridge.get("linkinfo").get("info_kind").asString()).isEqualTo("bridge");
+        assertThat(bridge.get("address").asString()).isEqualTo("0a:58:0a:2a:01:01");
         assertThat(bridge.get("flags").toString()).contains("\"UP\"");
-        assertThat(ipJson(fixture.node, "addr", "show", "dev", "cni0").get(0).get("addr_info").findValuesAsText("local"))
+        assertThat(ipJson(fixture.node, "addr", "show", "dev", "cni0").get(0).get("addr_info").findValuesAsString("local"))
                 .contains("10.42.1.1");
-        assertThat(hostVeth.get("master").asText()).isEqualTo("cni0");
+        assertThat(hostVeth.get("master").asString()).isEqualTo("cni0");
         assertThat(hostVeth.get("mtu").asInt()).isEqualTo(1450);
         assertThat(hostVeth.get("flags").toString()).contains("\"UP\"");
         assertThat(hostVeth.get("linkinfo").get("info_slave_data").get("hairpin").asBoolean()).isTrue();
@@ -78,10 +78,10 @@ class PodLifecycleTest {
         assertThat(podEth0.get("mtu").asInt()).isEqualTo(1450);
         assertThat(podEth0.get("flags").toString()).contains("\"UP\"");
         JsonNode podAddress = ipJson(pod, "-4", "addr", "show", "dev", "eth0").get(0).get("addr_info").get(0);
-        assertThat(podAddress.get("local").asText() + "/" + podAddress.get("prefixlen").asInt()).isEqualTo(address.toString());
+        assertThat(podAddress.get("local").asString() + "/" + podAddress.get("prefixlen").asInt()).isEqualTo(address.toString());
         JsonNode defaultRoute = ipJson(pod, "route", "show", "default").get(0);
-        assertThat(defaultRoute.get("gateway").asText()).isEqualTo("10.42.1.1");
-        assertThat(defaultRoute.get("dev").asText()).isEqualTo("eth0");
+        assertThat(defaultRoute.get("gateway").asString()).isEqualTo("10.42.1.1");
+        assertThat(defaultRoute.get("dev").asString()).isEqualTo("eth0");
         assertThat(link(pod, "lo").get("flags").toString()).contains("\"UP\"");
         // the reservation
         assertThat(fixture.reservations()).containsExactly(new Reservation(address.address(), new Attachment("c1", "eth0")));
@@ -99,12 +99,12 @@ class PodLifecycleTest {
         assertThat(delete.exitCode()).as(delete.stdoutText()).isZero();
         assertThat(delete.stdout()).isEmpty();
         assertThat(fixture.weftVeths()).isEmpty();
-        assertThat(ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
         assertThat(fixture.reservations()).isEmpty();
-        assertThat(link(fixture.node, "cni0").get("address").asText()).isEqualTo("0a:58:0a:2a:01:01"); // the bridge stays
+        assertThat(link(fixture.node, "cni0").get("address").asString()).isEqualTo("0a:58:0a:2a:01:01"); // the bridge stays
 
         JsonNode error = assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED);
-        assertThat(error.get("msg").asText()).isEqualTo("interface eth0 does not exist in " + pod.path());
+        assertThat(error.get("msg").asString()).isEqualTo("interface eth0 does not exist in " + pod.path());
     }
 
     @Test
@@ -127,7 +127,7 @@ class PodLifecycleTest {
 
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
         assertThat(fixture.weftVeths()).isEmpty();
-        assertThat(ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
         assertThat(fixture.reservations()).isEmpty();
     }
 
@@ -170,19 +170,19 @@ class PodLifecycleTest {
         String hostName = HostVeth.name("c1", "eth0");
 
         Sandbox.ip(pod, "route", "del", "default");
-        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asText())
+        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asString())
                 .isEqualTo("route 0.0.0.0/0 via 10.42.1.1 dev eth0 is missing in " + pod.path());
         Sandbox.ip(pod, "route", "add", "default", "via", "10.42.1.1", "dev", "eth0");
 
         Sandbox.ip(fixture.node, "link", "set", hostName, "nomaster");
-        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asText())
+        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asString())
                 .isEqualTo(hostName + " is not a port of bridge cni0");
         Sandbox.ip(fixture.node, "link", "set", hostName, "master", "cni0");
         Sandbox.ip(fixture.node, "link", "set", hostName, "type", "bridge_slave", "hairpin", "on");
 
-        String address = result.get("ips").get(0).get("address").asText();
+        String address = result.get("ips").get(0).get("address").asString();
         Sandbox.ip(pod, "addr", "del", address, "dev", "eth0");
-        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asText())
+        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, result), CniException.CHECK_FAILED).get("msg").asString())
                 .startsWith("eth0 in " + pod.path() + " lacks " + address);
     }
 
@@ -195,9 +195,9 @@ class PodLifecycleTest {
         ((ObjectNode) otherAddress.get("ips").get(0)).put("address", "10.42.1.200/24");
         Sandbox.ip(pod, "addr", "add", "10.42.1.200/24", "dev", "eth0");
 
-        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, otherMac), CniException.CHECK_FAILED).get("msg").asText())
+        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, otherMac), CniException.CHECK_FAILED).get("msg").asString())
                 .contains("has MAC").contains("not 02:00:00:00:00:99");
-        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, otherAddress), CniException.CHECK_FAILED).get("msg").asText())
+        assertThat(assertError(fixture.withPrevResult("CHECK", "c1", pod, otherAddress), CniException.CHECK_FAILED).get("msg").asString())
                 .contains("not the result's [10.42.1.200/24]");
     }
 
@@ -208,7 +208,7 @@ class PodLifecycleTest {
         JsonNode error = assertError(fixture.invoke(environment("CHECK", "c1", pod, "eth0"), fixture.config()),
                 CniException.INVALID_CONFIG);
 
-        assertThat(error.get("msg").asText()).startsWith("prevResult is missing");
+        assertThat(error.get("msg").asString()).startsWith("prevResult is missing");
     }
 
     @Test
@@ -221,10 +221,10 @@ class PodLifecycleTest {
 
             assertThat(response.exitCode()).as(response.stdoutText()).isZero();
             JsonNode result = json(response);
-            assertThat(result.get("cniVersion").asText()).isEqualTo(version);
+            assertThat(result.get("cniVersion").asString()).isEqualTo(version);
             JsonNode ip = result.get("ips").get(0);
             if (version.startsWith("0.")) {
-                assertThat(ip.get("version").asText()).isEqualTo("4");
+                assertThat(ip.get("version").asString()).isEqualTo("4");
             } else {
                 assertThat(ip.has("version")).isFalse();
             }
@@ -255,7 +255,7 @@ class PodLifecycleTest {
 
         JsonNode error = assertError(fixture.add("c1", pod), CniException.TRY_AGAIN_LATER);
 
-        assertThat(error.get("msg").asText()).contains("10.42.9.1/24").contains("10.42.1.1/24");
+        assertThat(error.get("msg").asString()).contains("10.42.9.1/24").contains("10.42.1.1/24");
         assertThat(fixture.reservations()).isEmpty();
     }
 }

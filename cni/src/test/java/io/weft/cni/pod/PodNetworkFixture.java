@@ -1,14 +1,12 @@
 package io.weft.cni.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
 import io.weft.cni.ipam.IpAllocator;
 import io.weft.cni.ipam.Reservation;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.sys.FileTree;
@@ -16,6 +14,10 @@ import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each test, which is why they are not final.
  */
 final class PodNetworkFixture implements BeforeEachCallback, AfterEachCallback {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.mapper();
     static final String NETWORK = "weftnet";
 
     private final String initialSubnet;
@@ -129,14 +131,14 @@ final class PodNetworkFixture implements BeforeEachCallback, AfterEachCallback {
 
     /** The names of Weft's veths in the node namespace. */
     List<String> weftVeths() {
-        return Sandbox.ipJson(node, "-d", "link", "show", "type", "veth").findValuesAsText("ifname").stream()
+        return Sandbox.ipJson(node, "-d", "link", "show", "type", "veth").findValuesAsString("ifname").stream()
                 .filter(HostVeth::isWeftName).toList();
     }
 
     static JsonNode json(CniResponse response) {
         try {
             return JSON.readTree(response.stdout());
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new AssertionError("not JSON: " + response.stdoutText(), e);
         }
     }
@@ -146,8 +148,8 @@ final class PodNetworkFixture implements BeforeEachCallback, AfterEachCallback {
         assertThat(response.exitCode()).as(response.stdoutText()).isEqualTo(1);
         JsonNode error = json(response);
         assertThat(error.get("code").asInt()).as(error.toString()).isEqualTo(code);
-        assertThat(error.get("cniVersion").isTextual()).isTrue();
-        assertThat(error.get("msg").asText()).isNotBlank();
+        assertThat(error.get("cniVersion").isString()).isTrue();
+        assertThat(error.get("msg").asString()).isNotBlank();
         return error;
     }
 

@@ -37,8 +37,8 @@ class PodTrafficTest {
     void twoPodsOnOneBridgeReachEachOtherOverTcp() throws Exception {
         NetNamespace server = fixture.sandbox.namespace();
         NetNamespace client = fixture.sandbox.namespace();
-        InetAddress serverAddress = address(fixture.attach("server", server).get("ips").get(0).get("address").asText());
-        InetAddress clientAddress = address(fixture.attach("client", client).get("ips").get(0).get("address").asText());
+        InetAddress serverAddress = address(fixture.attach("server", server).get("ips").get(0).get("address").asString());
+        InetAddress clientAddress = address(fixture.attach("client", client).get("ips").get(0).get("address").asString());
         CountDownLatch listening = new CountDownLatch(1);
 
         Future<String> served = threads.submit(() -> server.call(() -> {

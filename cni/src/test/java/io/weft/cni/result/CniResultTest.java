@@ -1,12 +1,13 @@
 package io.weft.cni.result;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.cni.CniException;
 import io.weft.cni.CniVersion;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CniResultTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final CniResult RESULT = new CniResult(
             List.of(new CniResult.Interface("cni0", MacAddress.parse("0a:58:0a:2a:01:01"), null),
                     new CniResult.Interface("weft0123456789a", MacAddress.parse("02:00:00:00:00:01"), null),
@@ -35,8 +36,8 @@ class CniResultTest {
     @Test
     void rendersOlderVersionsWithIpVersions() {
         ObjectNode json = RESULT.toJson(CniVersion.parse("0.3.1").orElseThrow());
-        assertThat(json.get("cniVersion").asText()).isEqualTo("0.3.1");
-        assertThat(json.get("ips").get(0).get("version").asText()).isEqualTo("4");
+        assertThat(json.get("cniVersion").asString()).isEqualTo("0.3.1");
+        assertThat(json.get("ips").get(0).get("version").asString()).isEqualTo("4");
     }
 
     @Test
@@ -66,8 +67,8 @@ class CniResultTest {
 
         assertThat(modern.toString()).isEqualTo("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.1.2/24\"},"
                 + "{\"address\":\"fd00::2/64\"}],\"custom\":1}");
-        assertThat(old.get("ips").findValuesAsText("version")).containsExactly("4", "6");
-        assertThat(previous.get("cniVersion").asText()).isEqualTo("0.4.0");
+        assertThat(old.get("ips").findValuesAsString("version")).containsExactly("4", "6");
+        assertThat(previous.get("cniVersion").asString()).isEqualTo("0.4.0");
     }
 
     private static void assertUnreadable(String json, String messagePart) throws Exception {

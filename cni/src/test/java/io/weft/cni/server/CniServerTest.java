@@ -1,13 +1,14 @@
 package io.weft.cni.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cni.CniHandler;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -35,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CniServerTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @TempDir
     Path dir;
@@ -129,10 +130,10 @@ class CniServerTest {
 
         assertThat(garbage.exitCode()).isEqualTo(1);
         assertThat(json(garbage).get("code").asInt()).isEqualTo(104);
-        assertThat(json(garbage).get("details").asText()).isEqualTo("no WEFT magic");
-        assertThat(json(garbage).get("cniVersion").asText()).isEqualTo("1.0.0");
+        assertThat(json(garbage).get("details").asString()).isEqualTo("no WEFT magic");
+        assertThat(json(garbage).get("cniVersion").asString()).isEqualTo("1.0.0");
         assertThat(json(truncated).get("code").asInt()).isEqualTo(104);
-        assertThat(json(truncated).get("details").asText()).isEqualTo("truncated request frame");
+        assertThat(json(truncated).get("details").asString()).isEqualTo("truncated request frame");
         assertThat(next.exitCode()).isZero();
         assertThat(next.stdoutText()).isEqualTo("weft DEL");
     }
@@ -147,7 +148,7 @@ class CniServerTest {
 
         assertThat(response.exitCode()).isEqualTo(1);
         assertThat(json(response).get("code").asInt()).isEqualTo(104);
-        assertThat(json(response).get("details").asText()).isEqualTo("java.lang.IllegalStateException: bug");
+        assertThat(json(response).get("details").asString()).isEqualTo("java.lang.IllegalStateException: bug");
     }
 
     @Test
@@ -156,7 +157,7 @@ class CniServerTest {
 
         CniResponse response = exchange(server.socket(), request("ADD"));
 
-        assertThat(json(response).get("details").asText()).isEqualTo("exit code 300 is outside 0..255");
+        assertThat(json(response).get("details").asString()).isEqualTo("exit code 300 is outside 0..255");
     }
 
     @Test

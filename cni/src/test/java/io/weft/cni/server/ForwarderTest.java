@@ -1,13 +1,14 @@
 package io.weft.cni.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.cni.CniInvocation;
 import io.weft.cni.CniResponse;
+import io.weft.cni.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The real static forwarder, run as a runtime runs it, against a {@link CniServer} in this JVM. */
 class ForwarderTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     /** A thread per task: the common pool may have a single worker, and these tasks block. */
     private static final Executor THREADS = task -> Thread.ofVirtual().start(task);
     private static final Map<String, String> CNI_ENV = Map.of(
@@ -212,8 +213,8 @@ class ForwarderTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.error().get("code").asInt()).isEqualTo(104);
-        assertThat(run.error().get("cniVersion").asText()).isEqualTo("0.4.0");
-        assertThat(run.error().get("msg").asText()).isEqualTo("weft forwarder: agent socket " + socket + " absent and "
+        assertThat(run.error().get("cniVersion").asString()).isEqualTo("0.4.0");
+        assertThat(run.error().get("msg").asString()).isEqualTo("weft forwarder: agent socket " + socket + " absent and "
                 + weft.toRealPath().resolveSibling("weft-java") + " cannot run: No such file or directory");
     }
 
@@ -228,7 +229,7 @@ class ForwarderTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.error().get("code").asInt()).isEqualTo(104);
-        assertThat(run.error().get("msg").asText()).isEqualTo("weft forwarder: stdin is larger than 1 MiB");
+        assertThat(run.error().get("msg").asString()).isEqualTo("weft forwarder: stdin is larger than 1 MiB");
         assertThat(received).isEmpty();
     }
 
@@ -239,7 +240,7 @@ class ForwarderTest {
 
         for (Run run : List.of(escaped, relative)) {
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.error().get("msg").asText())
+            assertThat(run.error().get("msg").asString())
                     .isEqualTo("weft forwarder: the \"socket\" value must be an absolute path of at most 107 bytes without escapes");
         }
     }
@@ -271,7 +272,7 @@ class ForwarderTest {
             hangUp.join();
 
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.error().get("msg").asText())
+            assertThat(run.error().get("msg").asString())
                     .isEqualTo("weft forwarder: agent socket " + socket + ": the agent closed the connection before a whole answer");
         }
     }

@@ -1,10 +1,12 @@
 package io.weft.lab.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
 import io.weft.lab.process.InNamespace;
 import io.weft.netlink.sys.AtomicFile;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,7 @@ import java.util.concurrent.ExecutionException;
  * {@code loopbackSettings}.
  */
 public final class CniRuntime {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String POD_IFNAME = "eth0";
 
     private final String nodeNetns;
@@ -81,6 +83,8 @@ public final class CniRuntime {
             prevResult = JSON.readTree(Files.readAllBytes(cache));
         } catch (NoSuchFileException none) {
             prevResult = null;
+        } catch (JacksonException e) {
+            throw new IOException(cache + " is not JSON: " + e.getOriginalMessage(), e);
         }
         run(network, "DEL", containerId, podNetns, POD_IFNAME, prevResult);
         run(NetworkList.loopback(network.cniVersion(), loopbackSettings), "DEL", containerId, podNetns, "lo", null);
@@ -101,7 +105,11 @@ public final class CniRuntime {
                     "CNI_IFNAME", ifname, "CNI_PATH", binDir.toString());
             byte[] stdout = exec(NetworkList.type(plugin), env, stdin, network, command, containerId);
             if (command.equals("ADD")) {
-                result = JSON.readTree(stdout);
+                try {
+                    result = JSON.readTree(stdout);
+                } catch (JacksonException e) {
+                    throw new IOException(NetworkList.type(plugin) + " ADD of " + containerId + " printed no JSON result: " + e.getOriginalMessage(), e);
+                }
             }
         }
         return result;
@@ -149,10 +157,10 @@ public final class CniRuntime {
         try {
             JsonNode error = JSON.readTree(stdout);
             if (error != null && error.has("msg")) {
-                return "code " + error.path("code").asInt() + ": " + error.get("msg").asText()
-                        + (error.hasNonNull("details") && !error.get("details").asText().isEmpty() ? " (" + error.get("details").asText() + ")" : "");
+                return "code " + error.path("code").asInt(0) + ": " + error.get("msg").asString("")
+                        + (error.hasNonNull("details") && !error.get("details").asString("").isEmpty() ? " (" + error.get("details").asString() + ")" : "");
             }
-        } catch (IOException notJson) {
+        } catch (JacksonException notJson) {
             // shown raw below
         }
         return new String(stdout, StandardCharsets.UTF_8).strip();
@@ -161,7 +169,7 @@ public final class CniRuntime {
     /** The first IPv4 address of a CNI result's {@code ips}, without prefix length. */
     static Optional<String> ipv4(JsonNode result) {
         for (JsonNode ip : result.path("ips")) {
-            String address = ip.path("address").asText();
+            String address = ip.path("address").asString("");
             int slash = address.indexOf('/');
             if (slash > 0 && address.indexOf(':') < 0) {
                 return Optional.of(address.substring(0, slash));

@@ -1,8 +1,10 @@
 package io.weft.lab.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ import java.util.stream.Stream;
  * @param file       where it was read from
  */
 record NetworkList(String name, String cniVersion, List<ObjectNode> plugins, Path file) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     static NetworkList load(Path confDir) throws IOException {
         Path file;
@@ -42,7 +44,7 @@ record NetworkList(String name, String cniVersion, List<ObjectNode> plugins, Pat
         JsonNode root;
         try {
             root = JSON.readTree(content);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IOException(file + " is not JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
@@ -72,7 +74,7 @@ record NetworkList(String name, String cniVersion, List<ObjectNode> plugins, Pat
 
     /** The plugin's executable name. */
     static String type(ObjectNode plugin) {
-        return plugin.get("type").asText();
+        return plugin.get("type").asString();
     }
 
     /** What plugin {@code plugin} reads on stdin: its config, the list's name and version, and {@code prevResult} when given. */
@@ -95,9 +97,9 @@ record NetworkList(String name, String cniVersion, List<ObjectNode> plugins, Pat
 
     private static String text(Path file, JsonNode node, String field) throws IOException {
         JsonNode value = node.get(field);
-        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+        if (value == null || !value.isString() || value.asString().isEmpty()) {
             throw new IOException(file + ": " + field + " is missing or not a string");
         }
-        return value.asText();
+        return value.asString();
     }
 }

@@ -1,7 +1,9 @@
 package io.weft.lab.doctor;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +21,7 @@ import java.util.stream.Stream;
  */
 final class ConflistCheck implements Check {
     private static final List<String> EXTENSIONS = List.of(".conf", ".conflist", ".json");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @Override
     public String name() {
@@ -67,11 +69,11 @@ final class ConflistCheck implements Check {
         if (config == null) {
             return false;
         }
-        if ("weft".equals(config.path("type").asText())) {
+        if ("weft".equals(config.path("type").asString(""))) {
             return true;
         }
         for (JsonNode plugin : config.path("plugins")) {
-            if ("weft".equals(plugin.path("type").asText())) {
+            if ("weft".equals(plugin.path("type").asString(""))) {
                 return true;
             }
         }
@@ -84,14 +86,14 @@ final class ConflistCheck implements Check {
 
     private static String networkName(Path file) {
         JsonNode config = read(file);
-        return config == null ? "unnamed" : "\"" + config.path("name").asText("unnamed") + "\"";
+        return config == null ? "unnamed" : "\"" + config.path("name").asString("unnamed") + "\"";
     }
 
     private static JsonNode read(Path file) {
         try {
             JsonNode node = JSON.readTree(file.toFile());
             return node != null && node.isObject() ? node : null;
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             return null;
         }
     }

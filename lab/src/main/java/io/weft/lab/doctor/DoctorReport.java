@@ -1,9 +1,10 @@
 package io.weft.lab.doctor;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
 import io.weft.lab.doctor.CheckResult.Status;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param results one per check
  */
 public record DoctorReport(String node, List<CheckResult> results) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final int WIDTH = 100;
 
     public DoctorReport {

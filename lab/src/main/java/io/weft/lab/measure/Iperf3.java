@@ -1,8 +1,10 @@
 package io.weft.lab.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import io.weft.netlink.ns.NetNamespace;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * {@code nsenter --net=/run/netns/NAME}. The figure is the receiver's ({@code end.sum_received}).
  */
 final class Iperf3 {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final Duration SERVER_START = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Beyond the test's own seconds: connecting, iperf3's parameter exchange, and its final report. */
@@ -77,7 +79,7 @@ final class Iperf3 {
         JsonNode report;
         try {
             report = JSON.readTree(output);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3,
                     "iperf3 -c exited " + exitCode + " without a JSON report: " + output.strip());
         }
@@ -85,7 +87,7 @@ final class Iperf3 {
             return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3, "iperf3 -c exited " + exitCode + " and printed nothing");
         }
         if (report.hasNonNull("error")) {
-            return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3, "iperf3: " + report.get("error").asText());
+            return new ThroughputResult.Failed(pair, Throughput.Tool.IPERF3, "iperf3: " + report.get("error").asString(""));
         }
         JsonNode received = report.path("end").path("sum_received");
         if (!received.path("bits_per_second").isNumber() || !received.path("bytes").isNumber() || !received.path("seconds").isNumber()) {

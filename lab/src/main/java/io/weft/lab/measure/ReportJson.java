@@ -1,14 +1,14 @@
 package io.weft.lab.measure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.cni.json.Json;
 import io.weft.lab.LabPod;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import java.util.OptionalDouble;
  * gives the same durations; enum values are lower-case words ({@code same-node}, {@code built-in}).
  */
 final class ReportJson {
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper JSON = Json.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // durations read back exactly
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // 2000, not 2E+3
             .build();
@@ -98,7 +98,7 @@ final class ReportJson {
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("a tree of plain values always serialises", e);
         }
     }
@@ -107,14 +107,14 @@ final class ReportJson {
         JsonNode root;
         try {
             root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
         }
         List<NodeRow> nodes = new ArrayList<>();
         for (JsonNode node : array(root, "nodes")) {
             Map<String, String> modes = new LinkedHashMap<>();
             JsonNode modeByPeer = field(node, "modeByPeer", "nodes[]");
-            modeByPeer.properties().forEach(entry -> modes.put(entry.getKey(), entry.getValue().asText()));
+            modeByPeer.properties().forEach(entry -> modes.put(entry.getKey(), entry.getValue().asString("")));
             nodes.add(new NodeRow(text(node, "name", "nodes[]"), text(node, "underlayIp", "nodes[]"),
                     text(node, "subnet", "nodes[]"), text(node, "vtepMac", "nodes[]"), modes));
         }
@@ -142,8 +142,8 @@ final class ReportJson {
                     text(node, "clientNetns", where), text(node, "serverNetns", where), text(node, "serverIp", where));
             Throughput.Tool tool = constant(Throughput.Tool.class, text(node, "tool", where), "tool");
             throughput.add(bool(node, "measured", where)
-                    ? new ThroughputResult.Measured(pair, tool, field(node, "bytes", where).asLong(),
-                    duration(node, "seconds", SECONDS), field(node, "bitsPerSecond", where).asDouble())
+                    ? new ThroughputResult.Measured(pair, tool, field(node, "bytes", where).asLong(0),
+                    duration(node, "seconds", SECONDS), field(node, "bitsPerSecond", where).asDouble(0))
                     : new ThroughputResult.Failed(pair, tool, text(node, "reason", where)));
         }
         return new DemoReport(nodes, matrix, throughput);
@@ -185,10 +185,10 @@ final class ReportJson {
 
     private static String text(JsonNode node, String name, String where) {
         JsonNode value = field(node, name, where);
-        if (!value.isTextual()) {
+        if (!value.isString()) {
             throw new IllegalArgumentException(where + ": \"" + name + "\" must be a string, got " + value);
         }
-        return value.asText();
+        return value.asString();
     }
 
     private static boolean bool(JsonNode node, String name, String where) {

@@ -1,8 +1,8 @@
 package io.weft.lab.trace;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.netlink.IpPrefix;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /** A trace as text (numbered steps in columns, then the break) and as JSON ({@code --json}). */
 public final class TraceReport {

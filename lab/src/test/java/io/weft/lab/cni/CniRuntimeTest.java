@@ -1,7 +1,8 @@
 package io.weft.lab.cni;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CniRuntimeTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @Test
     void takesThePodsIpv4AddressFromTheResult() throws IOException {

@@ -1,9 +1,10 @@
 package io.weft.lab.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NetworkListTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @TempDir
     Path confDir;
@@ -44,9 +45,9 @@ class NetworkListTest {
         JsonNode first = JSON.readTree(list.stdin(list.plugins().get(0), null));
         JsonNode second = JSON.readTree(list.stdin(list.plugins().get(1), prev));
 
-        assertThat(first.get("name").asText()).isEqualTo("weft");
-        assertThat(first.get("cniVersion").asText()).isEqualTo("1.0.0");
-        assertThat(first.get("socket").asText()).isEqualTo("/run/x.sock");
+        assertThat(first.get("name").asString()).isEqualTo("weft");
+        assertThat(first.get("cniVersion").asString()).isEqualTo("1.0.0");
+        assertThat(first.get("socket").asString()).isEqualTo("/run/x.sock");
         assertThat(first.has("prevResult")).isFalse();
         assertThat(second.get("prevResult")).isEqualTo(prev);
         assertThat(list.plugins().get(1).has("prevResult")).as("the list itself is not changed").isFalse();
@@ -65,9 +66,9 @@ class NetworkListTest {
         NetworkList loopback = NetworkList.loopback("1.0.0", Map.of("socket", "/lab/node1/run/cni.sock"));
 
         JsonNode config = JSON.readTree(loopback.stdin(loopback.plugins().getFirst(), null));
-        assertThat(config.get("type").asText()).isEqualTo("loopback");
-        assertThat(config.get("name").asText()).isEqualTo("cni-loopback");
-        assertThat(config.get("socket").asText()).isEqualTo("/lab/node1/run/cni.sock");
+        assertThat(config.get("type").asString()).isEqualTo("loopback");
+        assertThat(config.get("name").asString()).isEqualTo("cni-loopback");
+        assertThat(config.get("socket").asString()).isEqualTo("/lab/node1/run/cni.sock");
     }
 
     @Test

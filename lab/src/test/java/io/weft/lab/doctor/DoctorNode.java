@@ -1,6 +1,5 @@
 package io.weft.lab.doctor;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.agent.overlay.Underlay;
@@ -9,12 +8,14 @@ import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class DoctorNode implements AutoCloseable {
     static final Lease DIRECT_PEER = lease("node-3", "10.42.3.0/24", "192.0.2.3", "0e:00:00:00:00:03");
     static final List<Lease> LEASES = List.of(SELF, VXLAN_PEER, DIRECT_PEER);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     final Sandbox sandbox = new Sandbox();
     final NetNamespace node;
@@ -95,7 +96,7 @@ final class DoctorNode implements AutoCloseable {
                     "CNI_NETNS", pod.path().toString(), "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin"),
                     config.getBytes(StandardCharsets.UTF_8), "weft"));
             assertThat(response.exitCode()).as(response.stdoutText()).isZero();
-            assertThat(JSON.readTree(response.stdout()).get("ips").get(0).get("address").asText()).startsWith("10.42.1.");
+            assertThat(JSON.readTree(response.stdout()).get("ips").get(0).get("address").asString()).startsWith("10.42.1.");
         }
     }
 

@@ -1,17 +1,18 @@
 package io.weft.lab.doctor;
 
+import io.weft.cni.json.Json;
 import io.weft.lab.doctor.CheckResult.Status;
+import io.weft.netlink.ethtool.Ethtool;
 import io.weft.netlink.link.LinkKind;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.neigh.FdbEntry;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weft.netlink.ethtool.Ethtool;
 import io.weft.netlink.ns.NetNamespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -271,14 +272,14 @@ class DoctorTest {
     void jsonHasEveryCheckWithItsStatusAndFindings() throws Exception {
         node.node.sysctl().set("net.ipv4.ip_forward", "0");
 
-        JsonNode json = new ObjectMapper().readTree(DoctorReport.json(List.of(examine())));
+        JsonNode json = Json.mapper().readTree(DoctorReport.json(List.of(examine())));
 
         assertThat(json.get("healthy").asBoolean()).isFalse();
         JsonNode checks = json.get("nodes").get(0).get("checks");
-        assertThat(checks.findValuesAsText("check")).containsExactlyElementsOf(CHECKS);
-        assertThat(checks.get(2).get("status").asText()).isEqualTo("problem");
-        assertThat(checks.get(2).get("findings").get(0).get("fix").asText()).startsWith("sysctl -w net.ipv4.ip_forward=1");
-        assertThat(checks.get(0).get("status").asText()).isEqualTo("ok");
+        assertThat(checks.findValuesAsString("check")).containsExactlyElementsOf(CHECKS);
+        assertThat(checks.get(2).get("status").asString()).isEqualTo("problem");
+        assertThat(checks.get(2).get("findings").get(0).get("fix").asString()).startsWith("sysctl -w net.ipv4.ip_forward=1");
+        assertThat(checks.get(0).get("status").asString()).isEqualTo("ok");
         assertThat(checks.get(0).get("findings")).isEmpty();
     }
 }

@@ -1,11 +1,12 @@
 package io.weft.lab.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import io.weft.lab.LabPod;
 import io.weft.netlink.Netlink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.time.Duration;
 import java.util.List;
@@ -51,15 +52,15 @@ class DemoReportLabTest {
 
         String json = report.json();
         assertThat(DemoReport.fromJson(json)).isEqualTo(report);
-        JsonNode tree = new ObjectMapper().readTree(json);
+        JsonNode tree = Json.mapper().readTree(json);
         assertThat(tree.get("passed").asBoolean()).isFalse();
-        assertThat(tree.get("nodes").get(0).get("vtepMac").asText()).isEqualTo(bridgeMac);
+        assertThat(tree.get("nodes").get(0).get("vtepMac").asString()).isEqualTo(bridgeMac);
         assertThat(tree.get("pods")).hasSize(4);
         assertThat(tree.get("matrix").get("pairs")).hasSize(12);
         assertThat(tree.get("matrix").get("failureCount").asInt()).isEqualTo(6);
         JsonNode first = tree.get("matrix").get("pairs").get(0);
-        assertThat(first.get("from").asText()).isEqualTo("pod1");
-        assertThat(first.get("to").asText()).isEqualTo("pod2");
+        assertThat(first.get("from").asString()).isEqualTo("pod1");
+        assertThat(first.get("to").asString()).isEqualTo("pod2");
         assertThat(first.get("reached").asBoolean()).isTrue();
         assertThat(first.get("rttMicros").decimalValue()).isPositive();
         assertThat(tree.get("throughput")).hasSize(3).allSatisfy(node -> {

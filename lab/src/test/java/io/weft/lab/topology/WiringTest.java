@@ -1,6 +1,5 @@
 package io.weft.lab.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.lab.LabDown;
 import io.weft.lab.LabOptions;
 import io.weft.netlink.ns.NetNamespace;
@@ -8,6 +7,7 @@ import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,10 +50,10 @@ class WiringTest {
         try (NetNamespace node1 = NetNamespace.open(PREFIX + "-node1"); NetNamespace node2 = NetNamespace.open(PREFIX + "-node2");
              NetNamespace fabric = NetNamespace.open(PREFIX + "-fabric")) {
             JsonNode defaultRoute = Sandbox.ipJson(node1, "route", "show", "default");
-            assertThat(defaultRoute.get(0).get("dev").asText()).isEqualTo("eth1");
-            assertThat(defaultRoute.get(0).get("gateway").asText()).isEqualTo("10.201.0.254");
-            assertThat(Sandbox.ipJson(node1, "route", "get", "10.200.2.1").get(0).get("dev").asText()).isEqualTo("eth0");
-            assertThat(Sandbox.ipJson(node1, "-4", "addr", "show", "dev", "eth0").findValuesAsText("local")).containsExactly("10.200.1.1");
+            assertThat(defaultRoute.get(0).get("dev").asString()).isEqualTo("eth1");
+            assertThat(defaultRoute.get(0).get("gateway").asString()).isEqualTo("10.201.0.254");
+            assertThat(Sandbox.ipJson(node1, "route", "get", "10.200.2.1").get(0).get("dev").asString()).isEqualTo("eth0");
+            assertThat(Sandbox.ipJson(node1, "-4", "addr", "show", "dev", "eth0").findValuesAsString("local")).containsExactly("10.200.1.1");
 
             assertThat(talk(node1, node2, "10.200.2.1")).isEqualTo("10.200.1.1");
             assertThat(talk(node2, fabric, "10.200.0.253")).as("etcd's address, from behind the router").isEqualTo("10.200.2.1");
@@ -69,7 +69,7 @@ class WiringTest {
         assertThat(LabDown.namespacesOf(PREFIX)).hasSize(3);
         try (NetNamespace node1 = NetNamespace.open(PREFIX + "-node1"); NetNamespace node2 = NetNamespace.open(PREFIX + "-node2");
              NetNamespace fabric = NetNamespace.open(PREFIX + "-fabric")) {
-            assertThat(Sandbox.ipJson(fabric, "link", "show", "master", "switch").findValuesAsText("ifname"))
+            assertThat(Sandbox.ipJson(fabric, "link", "show", "master", "switch").findValuesAsString("ifname"))
                     .containsExactlyInAnyOrder("node1", "node2");
             assertThat(Sandbox.ipJson(node2, "route", "get", "10.200.0.1").get(0).has("gateway")).as("one hop, no router").isFalse();
             assertThat(talk(node2, node1, "10.200.0.1")).isEqualTo("10.200.0.2");

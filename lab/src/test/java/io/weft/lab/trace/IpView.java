@@ -1,8 +1,8 @@
 package io.weft.lab.trace;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
+import tools.jackson.databind.JsonNode;
 
 import java.util.List;
 
@@ -22,7 +22,7 @@ final class IpView {
     static String linkName(NetNamespace namespace, int index) {
         for (JsonNode link : ipJson(namespace, "link", "show")) {
             if (link.get("ifindex").asInt() == index) {
-                return link.get("ifname").asText();
+                return link.get("ifname").asString();
             }
         }
         throw new AssertionError("no link " + index + " in " + namespace);
@@ -34,17 +34,17 @@ final class IpView {
     }
 
     static String mac(NetNamespace namespace, String name) {
-        return link(namespace, name).get("address").asText();
+        return link(namespace, name).get("address").asString();
     }
 
     static String mtu(NetNamespace namespace, String name) {
-        return link(namespace, name).get("mtu").asText();
+        return link(namespace, name).get("mtu").asString();
     }
 
     /** {@code ip -j -4 addr show NAME}: the first address as {@code local/prefixlen}. */
     static String address(NetNamespace namespace, String name) {
         JsonNode info = ipJson(namespace, "-4", "addr", "show", name).get(0).get("addr_info").get(0);
-        return info.get("local").asText() + "/" + info.get("prefixlen").asInt();
+        return info.get("local").asString() + "/" + info.get("prefixlen").asInt();
     }
 
     /** {@code ip -j route get ADDRESS}. */
@@ -60,8 +60,8 @@ final class IpView {
     /** {@code ip -j neigh show dev DEV}: the lladdr of {@code address}. */
     static String neighbourMac(NetNamespace namespace, String device, String address) {
         for (JsonNode neighbour : ipJson(namespace, "neigh", "show", "dev", device)) {
-            if (neighbour.get("dst").asText().equals(address)) {
-                return neighbour.get("lladdr").asText();
+            if (neighbour.get("dst").asString().equals(address)) {
+                return neighbour.get("lladdr").asString();
             }
         }
         throw new AssertionError("no neighbour " + address + " on " + device + " in " + namespace);
@@ -70,8 +70,8 @@ final class IpView {
     /** {@code bridge -j fdb show dev DEV}: the dst of the entry for {@code mac}. */
     static String fdbDestination(NetNamespace namespace, String device, String mac) {
         for (JsonNode entry : bridgeJson(namespace, "fdb", "show", "dev", device)) {
-            if (entry.get("mac").asText().equals(mac) && entry.has("dst")) {
-                return entry.get("dst").asText();
+            if (entry.get("mac").asString().equals(mac) && entry.has("dst")) {
+                return entry.get("dst").asString();
             }
         }
         throw new AssertionError("no fdb entry " + mac + " on " + device + " in " + namespace);

@@ -1,6 +1,5 @@
 package io.weft.lab.trace;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.lab.trace.probe.Packet;
 import io.weft.lab.trace.probe.Probe;
 import io.weft.lab.trace.probe.ProbeReport;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,8 +79,8 @@ class ProbeTest {
                         && IpPrefix.formatAddress(datagram.destination()).equals("10.42.3.2"));
 
         JsonNode json = ProbeReport.json(result);
-        assertThat(json.get("delivery").asText()).isEqualTo("delivered");
-        assertThat(json.get("captures").get(1).get("frames").findValuesAsText("type")).contains("vxlan");
+        assertThat(json.get("delivery").asString()).isEqualTo("delivered");
+        assertThat(json.get("captures").get(1).get("frames").findValuesAsString("type")).contains("vxlan");
         assertThat(ProbeReport.text(result)).contains("VXLAN VNI 1 in UDP 192.0.2.1:").contains(" → 198.51.100.3:8472")
                 .contains("Delivered");
     }

@@ -1,7 +1,5 @@
 package io.weft.lab.trace;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.overlay.OverlaySettings;
 import io.weft.agent.overlay.Underlay;
@@ -10,6 +8,7 @@ import io.weft.cni.CniInvocation;
 import io.weft.cni.CniPlugin;
 import io.weft.cni.CniResponse;
 import io.weft.cni.config.SubnetEnv;
+import io.weft.cni.json.Json;
 import io.weft.lab.LabNode;
 import io.weft.lab.LabPod;
 import io.weft.netlink.IpPrefix;
@@ -18,6 +17,8 @@ import io.weft.netlink.Netlink;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.Sandbox;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ final class TraceCluster implements LabView, AutoCloseable {
     static final String MAC_1 = "0e:00:00:00:00:01";
     static final String MAC_2 = "0e:00:00:00:00:02";
     static final String MAC_3 = "0e:00:00:00:00:03";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final List<Lease> LEASES = List.of(
             lease("node1", "10.42.1.0/24", "192.0.2.1", MAC_1),
             lease("node2", "10.42.2.0/24", "192.0.2.2", MAC_2),
@@ -133,7 +134,7 @@ final class TraceCluster implements LabView, AutoCloseable {
         CniResponse response = node.plugin().handle(new CniInvocation(environment, config.getBytes(StandardCharsets.UTF_8), "weft"));
         assertThat(response.exitCode()).as(response.stdoutText()).isZero();
         JsonNode result = JSON.readTree(response.stdout());
-        String address = IpPrefix.parse(result.get("ips").get(0).get("address").asText()).address().getHostAddress();
+        String address = IpPrefix.parse(result.get("ips").get(0).get("address").asString()).address().getHostAddress();
         pods.add(new LabPod(name, node.lab().name(), pod.name(), address));
         namespaces.put(name, pod);
     }

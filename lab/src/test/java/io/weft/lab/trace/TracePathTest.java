@@ -1,7 +1,6 @@
 package io.weft.lab.trace;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.cni.json.Json;
 import io.weft.lab.trace.svg.TopologySvg;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.ns.NetNamespace;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
@@ -63,8 +64,8 @@ class TracePathTest {
                 .containsExactly("node1-pod1", "node1-pod1", "node1", "node1", "node1-pod1", "node1", "node1", "node1-pod2");
 
         JsonNode route = routeGet(ns("node1-pod1"), "10.42.1.3");
-        assertThat(trace.step(1).facts()).containsEntry("dev", route.get("dev").asText())
-                .containsEntry("src", route.get("prefsrc").asText()).doesNotContainKey("gateway");
+        assertThat(trace.step(1).facts()).containsEntry("dev", route.get("dev").asString())
+                .containsEntry("src", route.get("prefsrc").asString()).doesNotContainKey("gateway");
         podInterface(trace.step(2), "node1-pod1");
         assertThat(trace.step(3).fact("interface")).isEqualTo(vethOf(ns("node1-pod1"), ns("node1")));
         assertThat(trace.step(3).fact("master")).isEqualTo("cni0");
@@ -88,22 +89,22 @@ class TracePathTest {
                 UNDERLAY, VXLAN, ROUTE, BRIDGE, ARP, BRIDGE_FDB, VETH, POD_INTERFACE);
 
         JsonNode podRoute = routeGet(ns("node1-pod1"), "10.42.3.2");
-        assertThat(trace.step(1).facts()).containsEntry("gateway", podRoute.get("gateway").asText()).containsEntry("dev", "eth0");
+        assertThat(trace.step(1).facts()).containsEntry("gateway", podRoute.get("gateway").asString()).containsEntry("dev", "eth0");
         podInterface(trace.step(2), "node1-pod1");
         assertThat(trace.step(3).fact("interface")).isEqualTo(vethOf(ns("node1-pod1"), ns("node1")));
         bridge(trace.step(4), "node1");
         assertThat(trace.step(5).facts()).containsEntry("address", "10.42.1.1").containsEntry("expected-mac", mac(ns("node1"), "cni0"));
 
         JsonNode nodeRoute = routeGet(ns("node1"), "10.42.3.2", "10.42.1.2", "cni0");
-        assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asText())
-                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "weft.1")
-                .containsEntry("from", "10.42.1.2").containsEntry("iif", nodeRoute.get("iif").asText()).containsEntry("iif", "cni0");
+        assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asString())
+                .containsEntry("dev", nodeRoute.get("dev").asString()).containsEntry("dev", "weft.1")
+                .containsEntry("from", "10.42.1.2").containsEntry("iif", nodeRoute.get("iif").asString()).containsEntry("iif", "cni0");
         assertThat(trace.step(6).summary()).isEqualTo("10.42.3.2 from 10.42.1.2 via 10.42.3.0 dev weft.1 iif cni0");
         JsonNode device = link(ns("node1"), "weft.1");
         JsonNode vxlan = device.get("linkinfo").get("info_data");
-        assertThat(trace.step(7).facts()).containsEntry("vni", vxlan.get("id").asText()).containsEntry("port", vxlan.get("port").asText())
-                .containsEntry("local", vxlan.get("local").asText()).containsEntry("underlay", vxlan.get("link").asText())
-                .containsEntry("mtu", device.get("mtu").asText()).containsEntry("mac", device.get("address").asText())
+        assertThat(trace.step(7).facts()).containsEntry("vni", vxlan.get("id").asString()).containsEntry("port", vxlan.get("port").asString())
+                .containsEntry("local", vxlan.get("local").asString()).containsEntry("underlay", vxlan.get("link").asString())
+                .containsEntry("mtu", device.get("mtu").asString()).containsEntry("mac", device.get("address").asString())
                 .containsEntry("learning", "false").containsEntry("state", "UP");
         assertThat(trace.step(8).facts()).containsEntry("address", "10.42.3.0")
                 .containsEntry("mac", neighbourMac(ns("node1"), "weft.1", "10.42.3.0")).containsEntry("mac", TraceCluster.MAC_3)
@@ -111,8 +112,8 @@ class TracePathTest {
         assertThat(trace.step(9).facts()).containsEntry("mac", TraceCluster.MAC_3)
                 .containsEntry("dst", fdbDestination(ns("node1"), "weft.1", TraceCluster.MAC_3)).containsEntry("dst", "198.51.100.3");
         JsonNode underlayRoute = routeGet(ns("node1"), "198.51.100.3");
-        assertThat(trace.step(10).facts()).containsEntry("gateway", underlayRoute.get("gateway").asText())
-                .containsEntry("dev", underlayRoute.get("dev").asText());
+        assertThat(trace.step(10).facts()).containsEntry("gateway", underlayRoute.get("gateway").asString())
+                .containsEntry("dev", underlayRoute.get("dev").asString());
         assertThat(trace.step(11).facts()).containsEntry("interface", "eth0").containsEntry("mac", mac(ns("node1"), "eth0"))
                 .containsEntry("ip", address(ns("node1"), "eth0"));
         assertThat(trace.step(12).facts()).containsEntry("outer-src", "192.0.2.1").containsEntry("outer-dst", "198.51.100.3")
@@ -125,8 +126,8 @@ class TracePathTest {
         assertThat(trace.step(14).facts()).containsEntry("interface", "weft.1").containsEntry("mac", mac(ns("node3"), "weft.1"))
                 .containsEntry("mac", TraceCluster.MAC_3);
         JsonNode arrived = routeGet(ns("node3"), "10.42.3.2", "10.42.1.2", "weft.1");
-        assertThat(trace.step(15).facts()).containsEntry("dev", arrived.get("dev").asText()).containsEntry("dev", "cni0")
-                .containsEntry("from", "10.42.1.2").containsEntry("iif", arrived.get("iif").asText()).containsEntry("iif", "weft.1");
+        assertThat(trace.step(15).facts()).containsEntry("dev", arrived.get("dev").asString()).containsEntry("dev", "cni0")
+                .containsEntry("from", "10.42.1.2").containsEntry("iif", arrived.get("iif").asString()).containsEntry("iif", "weft.1");
         bridge(trace.step(16), "node3");
         assertThat(trace.step(17).facts()).containsEntry("address", "10.42.3.2").containsEntry("expected-mac", mac(ns("node3-pod1"), "eth0"));
         assertThat(trace.step(18).fact("mac")).isEqualTo(mac(ns("node3-pod1"), "eth0"));
@@ -144,13 +145,13 @@ class TracePathTest {
                 ROUTE, POD_INTERFACE, VETH, BRIDGE, ARP, ROUTE, UNDERLAY, UNDERLAY, ROUTE, BRIDGE, ARP, BRIDGE_FDB, VETH, POD_INTERFACE);
         assertThat(trace.steps()).noneMatch(step -> step.hop() == VXLAN || step.hop() == ENCAPSULATION);
         JsonNode nodeRoute = routeGet(ns("node1"), "10.42.2.2", "10.42.1.2", "cni0");
-        assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asText()).containsEntry("gateway", "192.0.2.2")
-                .containsEntry("dev", nodeRoute.get("dev").asText()).containsEntry("dev", "eth0").containsEntry("iif", "cni0");
+        assertThat(trace.step(6).facts()).containsEntry("gateway", nodeRoute.get("gateway").asString()).containsEntry("gateway", "192.0.2.2")
+                .containsEntry("dev", nodeRoute.get("dev").asString()).containsEntry("dev", "eth0").containsEntry("iif", "cni0");
         assertThat(trace.step(7).facts()).containsEntry("interface", "eth0").containsEntry("next-hop", "192.0.2.2");
         assertThat(trace.step(8).where()).isEqualTo("node2");
         assertThat(trace.step(8).facts()).containsEntry("ip", "192.0.2.2").containsEntry("mac", mac(ns("node2"), "eth0"));
         JsonNode arrived = routeGet(ns("node2"), "10.42.2.2", "10.42.1.2", "eth0");
-        assertThat(trace.step(9).facts()).containsEntry("dev", arrived.get("dev").asText()).containsEntry("dev", "cni0")
+        assertThat(trace.step(9).facts()).containsEntry("dev", arrived.get("dev").asString()).containsEntry("dev", "cni0")
                 .containsEntry("from", "10.42.1.2").containsEntry("iif", "eth0");
         podInterface(trace.step(14), "node2-pod1");
     }
@@ -159,18 +160,18 @@ class TracePathTest {
     void jsonCarriesEveryStepWithItsFactsAndNoBreak() throws Exception {
         Trace trace = cluster.trace("node1-pod1", "node3-pod1");
 
-        JsonNode json = new ObjectMapper().readTree(TraceReport.json(trace).toString());
+        JsonNode json = Json.mapper().readTree(TraceReport.json(trace).toString());
 
-        assertThat(json.get("path").asText()).isEqualTo("vxlan");
+        assertThat(json.get("path").asString()).isEqualTo("vxlan");
         assertThat(json.get("complete").asBoolean()).isTrue();
         assertThat(json.get("break").isNull()).isTrue();
-        assertThat(json.get("source").get("ip").asText()).isEqualTo("10.42.1.2");
-        assertThat(json.get("destination").get("node").asText()).isEqualTo("node3");
+        assertThat(json.get("source").get("ip").asString()).isEqualTo("10.42.1.2");
+        assertThat(json.get("destination").get("node").asString()).isEqualTo("node3");
         assertThat(json.get("steps")).hasSize(trace.steps().size());
         JsonNode fdb = json.get("steps").get(8);
         assertThat(fdb.get("number").asInt()).isEqualTo(9);
-        assertThat(fdb.get("hop").asText()).isEqualTo("vxlan-fdb");
-        assertThat(fdb.get("facts").get("dst").asText()).isEqualTo("198.51.100.3");
+        assertThat(fdb.get("hop").asString()).isEqualTo("vxlan-fdb");
+        assertThat(fdb.get("facts").get("dst").asString()).isEqualTo("198.51.100.3");
         assertThat(TraceReport.text(trace)).contains(" 9. node1       vxlan fdb   " + TraceCluster.MAC_3 + " dst 198.51.100.3")
                 .contains("The path is complete");
     }

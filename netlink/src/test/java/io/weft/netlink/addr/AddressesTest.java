@@ -1,12 +1,12 @@
 package io.weft.netlink.addr;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.LinkSpec;
 import io.weft.netlink.testing.InFreshNamespace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ class AddressesTest extends InFreshNamespace {
 
     private static JsonNode find(JsonNode addrInfo, String local) {
         for (JsonNode entry : addrInfo) {
-            if (IpPrefix.parseAddress(entry.get("local").asText()).equals(IpPrefix.parseAddress(local))) {
+            if (IpPrefix.parseAddress(entry.get("local").asString()).equals(IpPrefix.parseAddress(local))) {
                 return entry;
             }
         }
@@ -53,9 +53,9 @@ class AddressesTest extends InFreshNamespace {
 
         JsonNode seen = find(addressesSeen("veth0"), "10.1.0.1");
         assertThat(seen).isNotNull();
-        assertThat(seen.get("family").asText()).isEqualTo("inet");
+        assertThat(seen.get("family").asString()).isEqualTo("inet");
         assertThat(seen.get("prefixlen").asInt()).isEqualTo(24);
-        assertThat(seen.get("scope").asText()).isEqualTo("global");
+        assertThat(seen.get("scope").asString()).isEqualTo("global");
         assertThat(netlink.addresses().list(veth))
                 .contains(new Address(veth, prefix, RT_SCOPE_UNIVERSE, IFA_F_PERMANENT, "veth0"));
     }
@@ -68,7 +68,7 @@ class AddressesTest extends InFreshNamespace {
 
         JsonNode seen = find(addressesSeen("veth0"), "fd00::1");
         assertThat(seen).isNotNull();
-        assertThat(seen.get("family").asText()).isEqualTo("inet6");
+        assertThat(seen.get("family").asString()).isEqualTo("inet6");
         assertThat(seen.get("prefixlen").asInt()).isEqualTo(64);
         assertThat(seen.path("nodad").asBoolean()).isTrue();
         assertThat(seen.has("tentative")).isFalse();
@@ -86,7 +86,7 @@ class AddressesTest extends InFreshNamespace {
         for (JsonNode link : ipJson(node, "addr", "show")) {
             for (JsonNode entry : link.get("addr_info")) {
                 seen.add(link.get("ifindex").asInt() + " "
-                        + new IpPrefix(IpPrefix.parseAddress(entry.get("local").asText()), entry.get("prefixlen").asInt()));
+                        + new IpPrefix(IpPrefix.parseAddress(entry.get("local").asString()), entry.get("prefixlen").asInt()));
             }
         }
         return seen;

@@ -1,6 +1,5 @@
 package io.weft.netlink.link;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.Netlink;
@@ -9,6 +8,7 @@ import io.weft.netlink.ns.NetNamespace;
 import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static io.weft.netlink.testing.Sandbox.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,9 +34,9 @@ class LinksTest extends InFreshNamespace {
         Link bridge = netlink.links().add(LinkSpec.bridge("cni0").withMtu(1400).withMac(mac));
 
         JsonNode seen = link(node, "cni0");
-        assertThat(seen.get("linkinfo").get("info_kind").asText()).isEqualTo("bridge");
+        assertThat(seen.get("linkinfo").get("info_kind").asString()).isEqualTo("bridge");
         assertThat(seen.get("mtu").asInt()).isEqualTo(1400);
-        assertThat(seen.get("address").asText()).isEqualTo("0e:00:00:00:00:01");
+        assertThat(seen.get("address").asString()).isEqualTo("0e:00:00:00:00:01");
         assertThat(bridge.kind()).isEqualTo(new LinkKind.Bridge());
         assertThat(bridge.index()).isEqualTo(seen.get("ifindex").asInt());
         assertThat(bridge.mac()).isEqualTo(mac);
@@ -50,10 +50,10 @@ class LinksTest extends InFreshNamespace {
 
         JsonNode seenHost = link(node, "veth1");
         JsonNode seenPeer = link(pod, "eth0");
-        assertThat(seenHost.get("linkinfo").get("info_kind").asText()).isEqualTo("veth");
-        assertThat(seenPeer.get("linkinfo").get("info_kind").asText()).isEqualTo("veth");
+        assertThat(seenHost.get("linkinfo").get("info_kind").asString()).isEqualTo("veth");
+        assertThat(seenPeer.get("linkinfo").get("info_kind").asString()).isEqualTo("veth");
         assertThat(seenPeer.get("mtu").asInt()).isEqualTo(1450);
-        assertThat(ipJson(node, "link", "show").findValuesAsText("ifname")).doesNotContain("eth0");
+        assertThat(ipJson(node, "link", "show").findValuesAsString("ifname")).doesNotContain("eth0");
         assertThat(host.kind()).isEqualTo(new LinkKind.Veth());
         assertThat(host.parentIndex()).isEqualTo(seenPeer.get("ifindex").asInt());
         try (Netlink inPod = Netlink.open(pod)) {
@@ -73,8 +73,8 @@ class LinksTest extends InFreshNamespace {
         JsonNode data = link(node, "weft.1").get("linkinfo").get("info_data");
         assertThat(data.get("id").asInt()).isEqualTo(1);
         assertThat(data.get("port").asInt()).isEqualTo(8472);
-        assertThat(data.get("local").asText()).isEqualTo("192.0.2.1");
-        assertThat(data.get("link").asText()).isEqualTo("under0");
+        assertThat(data.get("local").asString()).isEqualTo("192.0.2.1");
+        assertThat(data.get("link").asString()).isEqualTo("under0");
         assertThat(data.get("learning").asBoolean()).isFalse();
         assertThat(data.get("ttl").asInt()).isEqualTo(64);
         assertThat(vxlan.kind()).isEqualTo(settings);
@@ -93,7 +93,7 @@ class LinksTest extends InFreshNamespace {
         netlink.links().setMac("br0", MacAddress.parse("0e:aa:bb:cc:dd:ee"));
         JsonNode seen = link(node, "br0");
         assertThat(seen.get("mtu").asInt()).isEqualTo(1300);
-        assertThat(seen.get("address").asText()).isEqualTo("0e:aa:bb:cc:dd:ee");
+        assertThat(seen.get("address").asString()).isEqualTo("0e:aa:bb:cc:dd:ee");
 
         netlink.links().setDown("br0");
         assertThat(link(node, "br0").get("flags").toString()).doesNotContain("\"UP\"");
@@ -108,7 +108,7 @@ class LinksTest extends InFreshNamespace {
         netlink.links().setMaster("veth0", bridge.index());
         netlink.links().setHairpin("veth0", true);
 
-        assertThat(link(node, "veth0").get("master").asText()).isEqualTo("cni0");
+        assertThat(link(node, "veth0").get("master").asString()).isEqualTo("cni0");
         JsonNode port = Sandbox.bridgeJson(node, "-d", "link", "show", "dev", "veth0").get(0);
         assertThat(port.get("hairpin").asBoolean()).isTrue();
         Link veth = netlink.links().get("veth0");
@@ -129,12 +129,12 @@ class LinksTest extends InFreshNamespace {
 
         netlink.links().rename("br0", "br-renamed");
         assertThat(netlink.links().find("br0")).isEmpty();
-        assertThat(link(node, "br-renamed").get("ifname").asText()).isEqualTo("br-renamed");
+        assertThat(link(node, "br-renamed").get("ifname").asString()).isEqualTo("br-renamed");
 
         netlink.links().add(LinkSpec.veth("mv0", "mv1", null));
         netlink.links().moveTo("mv1", other);
         assertThat(netlink.links().find("mv1")).isEmpty();
-        assertThat(link(other, "mv1").get("ifname").asText()).isEqualTo("mv1");
+        assertThat(link(other, "mv1").get("ifname").asString()).isEqualTo("mv1");
     }
 
     @Test
@@ -145,7 +145,7 @@ class LinksTest extends InFreshNamespace {
         netlink.links().delete("veth9");
 
         assertThat(netlink.links().find("veth9")).isEmpty();
-        assertThat(ipJson(pod, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipJson(pod, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
     }
 
     @Test

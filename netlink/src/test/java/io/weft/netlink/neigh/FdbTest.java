@@ -1,6 +1,5 @@
 package io.weft.netlink.neigh;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.NetlinkException;
@@ -12,6 +11,7 @@ import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -51,10 +51,10 @@ class FdbTest extends InFreshNamespace {
 
         JsonNode seen = seen();
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).get("mac").asText()).isEqualTo("0e:00:00:00:00:02");
-        assertThat(seen.get(0).get("dst").asText()).isEqualTo("192.0.2.2");
+        assertThat(seen.get(0).get("mac").asString()).isEqualTo("0e:00:00:00:00:02");
+        assertThat(seen.get(0).get("dst").asString()).isEqualTo("192.0.2.2");
         assertThat(seen.get(0).get("flags").toString()).isEqualTo("[\"self\"]");
-        assertThat(seen.get(0).get("state").asText()).isEqualTo("permanent");
+        assertThat(seen.get(0).get("state").asString()).isEqualTo("permanent");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(entry);
         assertThat(netlink.fdb().list(vxlan).getFirst().permanent()).isTrue();
     }
@@ -67,7 +67,7 @@ class FdbTest extends InFreshNamespace {
 
         JsonNode seen = seen();
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).get("dst").asText()).isEqualTo("192.0.2.3");
+        assertThat(seen.get(0).get("dst").asString()).isEqualTo("192.0.2.3");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(FdbEntry.permanent(vxlan, VTEP, NODE3));
     }
 
@@ -75,7 +75,7 @@ class FdbTest extends InFreshNamespace {
     void replaceCreatesAMissingEntry() {
         netlink.fdb().replace(FdbEntry.permanent(vxlan, VTEP, NODE2));
 
-        assertThat(seen().findValuesAsText("dst")).containsExactly("192.0.2.2");
+        assertThat(seen().findValuesAsString("dst")).containsExactly("192.0.2.2");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(FdbEntry.permanent(vxlan, VTEP, NODE2));
     }
 
@@ -86,7 +86,7 @@ class FdbTest extends InFreshNamespace {
 
         netlink.fdb().delete(FdbEntry.permanent(vxlan, VTEP, NODE2));
 
-        assertThat(seen().findValuesAsText("mac")).containsExactly("0e:00:00:00:00:03");
+        assertThat(seen().findValuesAsString("mac")).containsExactly("0e:00:00:00:00:03");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(FdbEntry.permanent(vxlan, OTHER_VTEP, NODE3));
     }
 
@@ -106,7 +106,7 @@ class FdbTest extends InFreshNamespace {
 
         netlink.fdb().delete(FdbEntry.permanent(vxlan, VTEP, NODE3));
 
-        assertThat(seen().findValuesAsText("dst")).containsExactly("192.0.2.2");
+        assertThat(seen().findValuesAsString("dst")).containsExactly("192.0.2.2");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(FdbEntry.permanent(vxlan, VTEP, NODE2));
     }
 
@@ -119,7 +119,7 @@ class FdbTest extends InFreshNamespace {
         int underlay = netlink.links().get("under0").index();
         netlink.fdb().add(FdbEntry.permanent(underlay, OTHER_VTEP, null));
 
-        assertThat(seen().findValuesAsText("mac")).contains("0e:00:00:00:00:09", "0e:00:00:00:00:02");
+        assertThat(seen().findValuesAsString("mac")).contains("0e:00:00:00:00:09", "0e:00:00:00:00:02");
         assertThat(netlink.fdb().list(vxlan)).containsExactly(FdbEntry.permanent(vxlan, VTEP, NODE2));
         assertThat(netlink.fdb().list(underlay)).contains(FdbEntry.permanent(underlay, OTHER_VTEP, null))
                 .extracting(FdbEntry::linkIndex).containsOnly(underlay);
@@ -142,7 +142,7 @@ class FdbTest extends InFreshNamespace {
                     assertThat(e.operation()).isEqualTo("RTM_NEWNEIGH");
                 })
                 .hasMessage("RTM_NEWNEIGH 0e:00:00:00:00:02 dev " + vxlan + " dst 192.0.2.3: EEXIST (File exists)");
-        assertThat(seen().findValuesAsText("dst")).containsExactly("192.0.2.2");
+        assertThat(seen().findValuesAsString("dst")).containsExactly("192.0.2.2");
     }
 
     @Test
@@ -191,7 +191,7 @@ class FdbTest extends InFreshNamespace {
         List<String> bridgeSays = new java.util.ArrayList<>();
         bridgeJson(node, "fdb", "show", "br", "br0").forEach(entry -> {
             if (!entry.path("flags").toString().contains("self")) {
-                bridgeSays.add(entry.get("mac").asText() + " dev " + entry.get("ifname").asText());
+                bridgeSays.add(entry.get("mac").asString() + " dev " + entry.get("ifname").asString());
             }
         });
         assertThat(bridgeSays).containsExactlyInAnyOrderElementsOf(entries.stream()

@@ -1,6 +1,5 @@
 package io.weft.netlink.neigh;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import io.weft.netlink.NetlinkException;
@@ -10,6 +9,7 @@ import io.weft.netlink.wire.Message;
 import io.weft.netlink.wire.MessageWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.lang.foreign.Arena;
 import java.net.InetAddress;
@@ -50,8 +50,8 @@ class NeighboursTest extends InFreshNamespace {
 
         JsonNode seen = seen();
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).get("dst").asText()).isEqualTo("192.0.2.2");
-        assertThat(seen.get(0).get("lladdr").asText()).isEqualTo("0e:00:00:00:00:02");
+        assertThat(seen.get(0).get("dst").asString()).isEqualTo("192.0.2.2");
+        assertThat(seen.get(0).get("lladdr").asString()).isEqualTo("0e:00:00:00:00:02");
         assertThat(seen.get(0).get("state").toString()).isEqualTo("[\"PERMANENT\"]");
         assertThat(netlink.neighbours().list(veth)).containsExactly(neighbour);
         assertThat(netlink.neighbours().list(veth).getFirst().permanent()).isTrue();
@@ -65,8 +65,8 @@ class NeighboursTest extends InFreshNamespace {
 
         JsonNode seen = ipJson(node, "-6", "neigh", "show", "dev", "veth0");
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).get("dst").asText()).isEqualTo("2001:db8::2");
-        assertThat(seen.get(0).get("lladdr").asText()).isEqualTo("0e:00:00:00:00:02");
+        assertThat(seen.get(0).get("dst").asString()).isEqualTo("2001:db8::2");
+        assertThat(seen.get(0).get("lladdr").asString()).isEqualTo("0e:00:00:00:00:02");
         assertThat(seen.get(0).get("state").toString()).isEqualTo("[\"PERMANENT\"]");
         assertThat(netlink.neighbours().list(veth)).contains(neighbour);
     }
@@ -89,7 +89,7 @@ class NeighboursTest extends InFreshNamespace {
 
         JsonNode seen = seen();
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).get("lladdr").asText()).isEqualTo("0e:00:00:00:00:03");
+        assertThat(seen.get(0).get("lladdr").asString()).isEqualTo("0e:00:00:00:00:03");
         assertThat(seen.get(0).get("state").toString()).isEqualTo("[\"STALE\"]");
         Neighbour listed = netlink.neighbours().list(veth).getFirst();
         assertThat(listed.mac()).isEqualTo(OTHER_MAC);
@@ -103,7 +103,7 @@ class NeighboursTest extends InFreshNamespace {
 
         netlink.neighbours().replace(neighbour);
 
-        assertThat(ipJson(node, "-6", "neigh", "show", "dev", "veth0").findValuesAsText("dst")).containsExactly("2001:db8::2");
+        assertThat(ipJson(node, "-6", "neigh", "show", "dev", "veth0").findValuesAsString("dst")).containsExactly("2001:db8::2");
         assertThat(netlink.neighbours().list(veth)).contains(neighbour);
     }
 
@@ -129,7 +129,7 @@ class NeighboursTest extends InFreshNamespace {
 
         netlink.neighbours().delete(new Neighbour(veth, PEER, null, 0, 0));
 
-        assertThat(ipJson(node, "neigh", "show", "dev", "veth0").findValuesAsText("dst")).containsExactly("2001:db8::2");
+        assertThat(ipJson(node, "neigh", "show", "dev", "veth0").findValuesAsString("dst")).containsExactly("2001:db8::2");
         assertThat(netlink.neighbours().list(veth)).extracting(Neighbour::address).containsExactly(PEER6);
     }
 
@@ -143,7 +143,7 @@ class NeighboursTest extends InFreshNamespace {
                     assertThat(e.operation()).isEqualTo("RTM_NEWNEIGH");
                 })
                 .hasMessage("RTM_NEWNEIGH 192.0.2.2 lladdr 0e:00:00:00:00:03 dev " + veth + ": EEXIST (File exists)");
-        assertThat(seen().get(0).get("lladdr").asText()).isEqualTo("0e:00:00:00:00:02");
+        assertThat(seen().get(0).get("lladdr").asString()).isEqualTo("0e:00:00:00:00:02");
     }
 
     @Test

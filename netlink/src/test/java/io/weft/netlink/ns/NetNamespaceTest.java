@@ -1,6 +1,5 @@
 package io.weft.netlink.ns;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.netlink.Netlink;
 import io.weft.netlink.link.Link;
 import io.weft.netlink.link.LinkSpec;
@@ -8,6 +7,8 @@ import io.weft.netlink.sys.SyscallException;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,7 +53,7 @@ class NetNamespaceTest {
 
     private static List<String> iproute2NamespaceNames() throws IOException {
         String json = Sandbox.run(List.of("ip", "-j", "netns", "list"));
-        return json.isBlank() ? List.of() : new ObjectMapper().readTree(json).findValuesAsText("name");
+        return json.isBlank() ? List.of() : JsonMapper.builderWithJackson2Defaults().build().readTree(json).findValuesAsString("name");
     }
 
     @Test
@@ -63,7 +64,7 @@ class NetNamespaceTest {
         assertThat(NetNamespace.NAMED_DIR.resolve(namespace.name())).exists();
         assertThat(NetNamespace.exists(namespace.name())).isTrue();
         assertThat(NetNamespace.listNamed()).contains(namespace.name());
-        assertThat(ipJson(namespace, "link", "show").findValuesAsText("ifname")).containsExactly("lo");
+        assertThat(ipJson(namespace, "link", "show").findValuesAsString("ifname")).containsExactly("lo");
     }
 
     @Test
@@ -138,7 +139,7 @@ class NetNamespaceTest {
 
             List<Link> listed = CompletableFuture.supplyAsync(() -> netlink.links().list(), platformThreads).get();
 
-            assertThat(ipJson(namespace, "link", "show").findValuesAsText("ifname"))
+            assertThat(ipJson(namespace, "link", "show").findValuesAsString("ifname"))
                     .containsExactlyInAnyOrder("lo", "br-platform", "br-virtual");
             assertThat(listed).extracting(Link::name).containsExactlyInAnyOrder("lo", "br-platform", "br-virtual");
         }
@@ -173,7 +174,7 @@ class NetNamespaceTest {
 
         assertThat(mountedNamespaceId(name)).isEqualTo(id);
         assertThat(namespace.call(NetNamespaceTest::currentNamespaceId)).isEqualTo(id);
-        assertThat(ipJson(namespace, "link", "show").findValuesAsText("ifname")).containsExactlyInAnyOrder("lo", "br-keep");
+        assertThat(ipJson(namespace, "link", "show").findValuesAsString("ifname")).containsExactlyInAnyOrder("lo", "br-keep");
     }
 
     @Test

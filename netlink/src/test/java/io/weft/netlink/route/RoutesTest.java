@@ -1,6 +1,5 @@
 package io.weft.netlink.route;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.NetlinkException;
 import io.weft.netlink.link.LinkSpec;
@@ -8,6 +7,7 @@ import io.weft.netlink.testing.InFreshNamespace;
 import io.weft.netlink.testing.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ class RoutesTest extends InFreshNamespace {
 
     private record SeenRoute(IpPrefix destination, int table, JsonNode json) {
         String text(String field) {
-            return json.path(field).asText(null);
+            return json.path(field).asString(null);
         }
     }
 
@@ -83,12 +83,12 @@ class RoutesTest extends InFreshNamespace {
     }
 
     private static IpPrefix destinationOf(JsonNode json, boolean ipv4) {
-        String dst = json.get("dst").asText();
+        String dst = json.get("dst").asString();
         return dst.equals("default") ? prefix(ipv4 ? "0.0.0.0/0" : "::/0") : prefix(dst);
     }
 
     private static int tableOf(JsonNode json) {
-        return switch (json.get("table").asText()) {
+        return switch (json.get("table").asString()) {
             case "main" -> RT_TABLE_MAIN;
             case "local" -> 255;
             case "default" -> 253;
@@ -240,7 +240,7 @@ class RoutesTest extends InFreshNamespace {
         List<Route> wefts = netlink.routes().list().stream().filter(r -> r.protocol() == WEFT_PROTOCOL).toList();
 
         assertThat(wefts).containsExactlyInAnyOrder(inMain.dev(veth), inTable);
-        assertThat(ipJson(node, "route", "show", "table", "all", "proto", "201").findValuesAsText("dst"))
+        assertThat(ipJson(node, "route", "show", "table", "all", "proto", "201").findValuesAsString("dst"))
                 .containsExactlyInAnyOrder("10.20.0.0/24", "10.21.0.0/24");
     }
 
@@ -328,11 +328,11 @@ class RoutesTest extends InFreshNamespace {
 
             JsonNode seen = ipJson(node, "route", "get", destination).get(0);
             assertThat(found.destination()).as(destination).isEqualTo(prefix(destination));
-            assertThat(found.outputIndex()).as(destination).isEqualTo(index(seen.get("dev").asText()));
+            assertThat(found.outputIndex()).as(destination).isEqualTo(index(seen.get("dev").asString()));
             assertThat(found.gateway()).as(destination)
-                    .isEqualTo(seen.has("gateway") ? parseAddress(seen.get("gateway").asText()) : null);
+                    .isEqualTo(seen.has("gateway") ? parseAddress(seen.get("gateway").asString()) : null);
             assertThat(found.preferredSource()).as(destination)
-                    .isEqualTo(seen.has("prefsrc") ? parseAddress(seen.get("prefsrc").asText()) : null);
+                    .isEqualTo(seen.has("prefsrc") ? parseAddress(seen.get("prefsrc").asString()) : null);
             assertThat(found.table()).as(destination).isEqualTo(RT_TABLE_MAIN);
         }
     }
@@ -356,11 +356,11 @@ class RoutesTest extends InFreshNamespace {
             Route found = netlink.routes().lookup(parseAddress(destination), parseAddress("10.1.0.5"), veth);
 
             JsonNode seen = ipJson(node, "route", "get", destination, "from", "10.1.0.5", "iif", "veth0").get(0);
-            assertThat(seen.get("iif").asText()).isEqualTo("veth0");
+            assertThat(seen.get("iif").asString()).isEqualTo("veth0");
             assertThat(found.destination()).as(destination).isEqualTo(prefix(destination));
-            assertThat(found.outputIndex()).as(destination).isEqualTo(index(seen.get("dev").asText()));
+            assertThat(found.outputIndex()).as(destination).isEqualTo(index(seen.get("dev").asString()));
             assertThat(found.gateway()).as(destination)
-                    .isEqualTo(seen.has("gateway") ? parseAddress(seen.get("gateway").asText()) : null);
+                    .isEqualTo(seen.has("gateway") ? parseAddress(seen.get("gateway").asString()) : null);
             assertThat(found.type()).as(destination).isEqualTo(seen.has("type") ? RTN_LOCAL : RTN_UNICAST);
             assertThat(found.preferredSource()).as("an input route has no preferred source").isNull();
         }

@@ -1,8 +1,10 @@
 package io.weft.netlink.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.netlink.ns.NetNamespace;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +25,7 @@ public final class Sandbox implements AutoCloseable {
     private static final String PREFIX = "wtest-" + ProcessHandle.current().pid() + "-";
     private static final Pattern OURS = Pattern.compile("wtest-(\\d+)-.*");
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builderWithJackson2Defaults().build();
 
     static {
         for (String name : NetNamespace.listNamed()) {
@@ -90,7 +92,7 @@ public final class Sandbox implements AutoCloseable {
     private static JsonNode json(String text) {
         try {
             return text.isBlank() ? JSON.createArrayNode() : JSON.readTree(text);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
     }

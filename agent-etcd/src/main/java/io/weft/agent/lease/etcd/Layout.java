@@ -1,16 +1,16 @@
 package io.weft.agent.lease.etcd;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 
@@ -23,7 +23,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * ({@code {"node":"n1","publicIp":"192.168.1.10","vtepMac":"0e:…"}}).
  */
 final class Layout {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final String prefix;
     private final SubnetRange subnets;
@@ -107,23 +107,23 @@ final class Layout {
                 throw new IllegalArgumentException("not a JSON object: " + value);
             }
             return tree;
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + value, e);
         }
     }
 
     private static String text(JsonNode object, String field) {
         JsonNode value = object.get(field);
-        if (value == null || !value.isTextual()) {
+        if (value == null || !value.isString()) {
             throw new IllegalArgumentException("\"" + field + "\" is missing or not a string in " + object);
         }
-        return value.textValue();
+        return value.stringValue();
     }
 
     private static ByteSequence json(JsonNode value) {
         try {
             return ByteSequence.from(JSON.writeValueAsBytes(value));
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new AssertionError(e);
         }
     }

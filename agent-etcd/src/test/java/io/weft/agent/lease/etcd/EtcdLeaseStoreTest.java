@@ -1,6 +1,5 @@
 package io.weft.agent.lease.etcd;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
@@ -8,13 +7,15 @@ import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
 import io.weft.agent.lease.LeaseClaim;
 import io.weft.agent.lease.LeaseEvent;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -328,7 +329,7 @@ class EtcdLeaseStoreTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();
-        new ObjectMapper().readTree(answer.body()).path("leases").forEach(lease -> ids.add(Long.parseLong(lease.path("ID").asText())));
+        Json.mapper().readTree(answer.body()).path("leases").forEach(lease -> ids.add(Long.parseLong(lease.path("ID").asString())));
         return ids;
     }
 

@@ -1,13 +1,14 @@
 package io.weft.agent.lease.kube;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.weft.agent.lease.ClusterNetwork;
 import io.weft.agent.lease.Lease;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.net.InetAddress;
 import java.time.Instant;
@@ -39,7 +40,7 @@ final class NodeLeases {
     static final int VNI = 1;
 
     private static final System.Logger LOG = System.getLogger(NodeLeases.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private NodeLeases() {}
 
@@ -127,20 +128,20 @@ final class NodeLeases {
         JsonNode data;
         try {
             data = JSON.readTree(backendData);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException(BACKEND_DATA + " is not JSON: " + backendData, e);
         }
         JsonNode mac = data.path("vtepMAC");
-        if (!mac.isTextual()) {
+        if (!mac.isString()) {
             throw new IllegalArgumentException(BACKEND_DATA + " has no vtepMAC: " + backendData);
         }
-        return MacAddress.parse(mac.asText());
+        return MacAddress.parse(mac.asString());
     }
 
     static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,15 +1,14 @@
 package io.weft.agent.lease.kube;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.weft.cni.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +26,7 @@ import java.util.regex.Pattern;
 final class NodeListPagesAsTheApiServer extends Dispatcher {
     private static final Pattern LIMIT = Pattern.compile("[?&]limit=(\\d+)");
     private static final Pattern CONTINUE = Pattern.compile("[?&]continue=(\\d+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Dispatcher crud;
 
@@ -52,21 +51,17 @@ final class NodeListPagesAsTheApiServer extends Dispatcher {
     }
 
     private static String page(String list, int from, int limit) {
-        try {
-            ObjectNode page = (ObjectNode) JSON.readTree(list);
-            List<JsonNode> nodes = new ArrayList<>();
-            page.withArray("items").forEach(nodes::add);
-            nodes.sort(Comparator.comparing(node -> node.path("metadata").path("name").asText()));
-            int to = Math.min(nodes.size(), from + limit);
-            ArrayNode items = page.putArray("items");
-            nodes.subList(Math.min(from, to), to).forEach(items::add);
-            if (to < nodes.size()) {
-                page.withObject("metadata").put("continue", Integer.toString(to));
-            }
-            return JSON.writeValueAsString(page);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ObjectNode page = (ObjectNode) JSON.readTree(list);
+        List<JsonNode> nodes = new ArrayList<>();
+        page.withArray("items").forEach(nodes::add);
+        nodes.sort(Comparator.comparing(node -> node.path("metadata").path("name").asString()));
+        int to = Math.min(nodes.size(), from + limit);
+        ArrayNode items = page.putArray("items");
+        nodes.subList(Math.min(from, to), to).forEach(items::add);
+        if (to < nodes.size()) {
+            page.withObject("metadata").put("continue", Integer.toString(to));
         }
+        return JSON.writeValueAsString(page);
     }
 
     @Override

@@ -1,13 +1,13 @@
 package io.weft.agent.lease.local;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.agent.lease.ClusterNetwork;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.sys.WholeFiles;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -18,7 +18,7 @@ import java.util.Optional;
 final class ConfigFile {
     /** Its name in the store's directory. */
     static final String NAME = "config";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private ConfigFile() {}
 
@@ -43,7 +43,7 @@ final class ConfigFile {
             return JSON.writeValueAsBytes(JSON.createObjectNode()
                     .put("network", network.network().toString())
                     .put("subnetLen", network.subnetLength()));
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new AssertionError(e);
         }
     }
@@ -53,11 +53,11 @@ final class ConfigFile {
             JsonNode json = JSON.readTree(content);
             JsonNode network = json.path("network");
             JsonNode subnetLen = json.path("subnetLen");
-            if (!network.isTextual() || !subnetLen.isInt()) {
+            if (!network.isString() || !subnetLen.isInt()) {
                 throw new IllegalArgumentException("expected {\"network\":\"10.42.0.0/16\",\"subnetLen\":24}");
             }
-            return new ClusterNetwork(IpPrefix.parse(network.asText()), subnetLen.asInt());
-        } catch (IOException | IllegalArgumentException e) {
+            return new ClusterNetwork(IpPrefix.parse(network.asString()), subnetLen.asInt());
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IllegalArgumentException("the lease store's config " + file + " is unreadable: " + e.getMessage(), e);
         }
     }

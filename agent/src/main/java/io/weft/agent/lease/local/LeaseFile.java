@@ -1,14 +1,14 @@
 package io.weft.agent.lease.local;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.agent.lease.Lease;
+import io.weft.cni.json.Json;
 import io.weft.netlink.IpPrefix;
 import io.weft.netlink.MacAddress;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.time.Instant;
 
 /**
@@ -16,7 +16,7 @@ import java.time.Instant;
  * with the expiry in epoch milliseconds; the subnet is the file's name.
  */
 final class LeaseFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private LeaseFile() {}
 
@@ -28,7 +28,7 @@ final class LeaseFile {
                 .put("expiry", lease.expiry().toEpochMilli());
         try {
             return JSON.writeValueAsBytes(json);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new AssertionError(e);
         }
     }
@@ -38,10 +38,8 @@ final class LeaseFile {
         JsonNode json;
         try {
             json = JSON.readTree(content);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new AssertionError("reading JSON from memory", e);
         }
         if (json == null || !json.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
@@ -60,9 +58,9 @@ final class LeaseFile {
 
     private static String text(JsonNode json, String field) {
         JsonNode value = json.path(field);
-        if (!value.isTextual()) {
+        if (!value.isString()) {
             throw new IllegalArgumentException(field + " is " + (value.isMissingNode() ? "missing" : value + ", not a string"));
         }
-        return value.asText();
+        return value.asString();
     }
 }
