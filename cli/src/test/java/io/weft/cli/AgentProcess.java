@@ -31,7 +31,6 @@ final class AgentProcess implements AutoCloseable {
     private static final Pattern STATUS_OK = Pattern.compile("HTTP/1\\.[01] 200 ");
     private static final Pattern HOLDS = Pattern.compile("node \\S+ holds (\\S+) \\(public IP \\S+, VTEP MAC (\\S+)\\)");
     private static final Pattern LAUNCHER_OPTIONS = Pattern.compile("(?m)^agent_java_opts=\"([^\"]*)\"$");
-    private static final Pattern LAUNCHER_ETCD_HEAP = Pattern.compile("(?m)^agent_etcd_heap=\"([^\"]*)\"$");
     private static final Pattern LAUNCHER_KUBERNETES_HEAP = Pattern.compile("(?m)^agent_kubernetes_heap=\"([^\"]*)\"$");
 
     private final NetNamespace node;
@@ -67,7 +66,7 @@ final class AgentProcess implements AutoCloseable {
     static AgentProcess start(NetNamespace node, String name, String classPath, List<String> storeArguments, Path nodeDir, Path log)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(launcherOptions(storeArguments.get(storeArguments.indexOf("--store") + 1)));
+        command.addAll(launcherOptions(storeArguments.contains("kubernetes")));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath, Main.class.getName(), "agent",
                 "--node-name", name, "--iface", "eth0"));
@@ -90,19 +89,15 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /**
-     * The JVM options the {@code weft} script at the checkout's root starts the agent on {@code store}
-     * ({@code local}, {@code etcd}, {@code kubernetes}) with: {@code agent_java_opts}, and after them
-     * {@code agent_etcd_heap} or {@code agent_kubernetes_heap} for those stores.
+     * The JVM options the {@code weft} script at the checkout's root starts the agent with
+     * ({@code agent_java_opts}, and {@code agent_kubernetes_heap} after them for the Kubernetes store).
      */
-    static List<String> launcherOptions(String store) throws IOException {
+    static List<String> launcherOptions(boolean kubernetes) throws IOException {
         Path launcher = Path.of("..", "weft").toAbsolutePath().normalize();
         String script = Files.readString(launcher);
         List<String> options = new ArrayList<>(List.of(assignment(LAUNCHER_OPTIONS, script, launcher).split(" +")));
-        switch (store) {
-            case "local" -> { }
-            case "etcd" -> options.add(assignment(LAUNCHER_ETCD_HEAP, script, launcher));
-            case "kubernetes" -> options.add(assignment(LAUNCHER_KUBERNETES_HEAP, script, launcher));
-            default -> throw new IllegalArgumentException("no store " + store);
+        if (kubernetes) {
+            options.add(assignment(LAUNCHER_KUBERNETES_HEAP, script, launcher));
         }
         return options;
     }

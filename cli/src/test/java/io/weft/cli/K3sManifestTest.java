@@ -181,7 +181,7 @@ class K3sManifestTest {
         Container agent = container(pod.getContainers(), "agent");
         String options = agent.getEnv().stream().filter(env -> env.getName().equals("WEFT_JAVA_OPTS")).findFirst().orElseThrow().getValue();
 
-        assertThat(effective(List.of(options.split(" +")))).containsExactlyInAnyOrderElementsOf(effective(AgentProcess.launcherOptions("kubernetes")));
+        assertThat(effective(List.of(options.split(" +")))).containsExactlyInAnyOrderElementsOf(effective(AgentProcess.launcherOptions(true)));
     }
 
     /** JVM options as the JVM reads them: of repeated -Xmx, -Xms or -Xss the last one counts. */

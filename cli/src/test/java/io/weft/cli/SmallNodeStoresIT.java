@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The stores as a node runs them: real {@code weft agent} processes on the packaged distribution's class path
  * ({@code lib/*}), which loads the etcd and Kubernetes stores from {@code lib/etcd} and {@code lib/kubernetes}
  * ({@link io.weft.agent.StoreModules}), started with the JVM options the {@code weft} launcher gives the agent
- * ({@link AgentProcess#launcherOptions}: a 12 MiB heap, 16 MiB for etcd, 24 MiB for Kubernetes), two nodes each,
+ * ({@link AgentProcess#launcherOptions}: a 16 MiB heap, 24 MiB for the Kubernetes store), two nodes each,
  * reaching each other's pods through VXLAN; each agent opens the jars of its own store and none of the
  * other's. etcd and the Kubernetes mock server run on this JVM's loopback; each node reaches them on its own
  * loopback through a {@link LoopbackRelay}.

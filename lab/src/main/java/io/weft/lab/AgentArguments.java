@@ -15,26 +15,15 @@ import java.util.Optional;
 final class AgentArguments {
     /**
      * The JVM the {@code weft} launcher gives an agent on a small node (its {@code agent_java_opts};
-     * a test holds the two together), so a lab runs its agents as a node would: Serial GC, a 12 MiB
+     * a test holds the two together), so a lab runs its agents as a node would: Serial GC, a 16 MiB
      * heap, C1 only, small stacks, freed native memory handed back.
      */
-    static final List<String> SMALL_NODE_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx12m", "-Xss256k",
+    static final List<String> SMALL_NODE_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx16m", "-Xss256k",
             "-XX:TieredStopAtLevel=1", "-XX:TrimNativeHeapInterval=5000");
-    /** The heap the launcher gives an agent on the etcd store instead ({@code agent_etcd_heap}): its client needs more. */
-    static final String ETCD_HEAP = "-Xmx16m";
     /** Each node has a loopback of its own, so every agent listens on the same port. */
     static final int HTTP_PORT = 9472;
 
     private AgentArguments() {}
-
-    /** The JVM options of an agent on {@code store}: the small node's, with etcd's heap for etcd (the last {@code -Xmx} wins). */
-    static List<String> jvm(LabOptions.Store store) {
-        List<String> options = new ArrayList<>(SMALL_NODE_JVM);
-        if (store == LabOptions.Store.ETCD) {
-            options.add(ETCD_HEAP);
-        }
-        return List.copyOf(options);
-    }
 
     /**
      * @param storeDir     the local store shared by all agents ({@code --store local})

@@ -129,7 +129,7 @@ public final class LabUp {
             Files.createDirectories(nodeDir);
             lab = lab.withNode(node);
             Process agent = InNamespace.startDaemon(node.netns(),
-                    weft.command(AgentArguments.jvm(lab.options().store()), AgentArguments.of(node, lab.options().store(), storeDir, etcdEndpoint)),
+                    weft.command(AgentArguments.SMALL_NODE_JVM, AgentArguments.of(node, lab.options().store(), storeDir, etcdEndpoint)),
                     lab.agentLog(node));
             agents.put(node, agent);
             lab = lab.withAgent(node.name(), agent.pid());
