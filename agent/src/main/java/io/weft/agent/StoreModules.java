@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * Finds the {@link StoreModule} of a store. etcd's (jetcd, gRPC, Netty, Vert.x: ~30 jars) and Kubernetes'
- * (fabric8: ~45 jars) live in the distribution's {@code lib/etcd} and {@code lib/kubernetes}, off the
+ * Finds the {@link StoreModule} of a store. etcd's (jetcd, gRPC, Netty, Vert.x: ~43 jars) and Kubernetes'
+ * (fabric8: ~30 jars) live in the distribution's {@code lib/etcd} and {@code lib/kubernetes}, off the
  * class path, and are loaded here, each by a class loader of its own, only by a JVM that uses them. The JVM's
  * class loader opens every jar on the class path sooner or later (any lookup of a name no jar holds, such
  * as the JDK's search for logging and HTTP server providers, searches them all) and keeps each one's central
- * directory in the heap: 2.6 MB for all 95 jars, 0.5 MB for the 21 an agent on the local store uses
+ * directory in the heap: 2.6 MB for all 95 jars, 0.5 MB for the 18 an agent on the local store opens
  * (docs/agent-footprint.md). A build's class path (the tests, an IDE) holds the stores already: they are
  * taken from there.
  */
