@@ -23,4 +23,12 @@ public interface StoreModule {
 
     /** Every lease in the store, read without writing anything to it (no network config, no lease). */
     List<Lease> read(AgentConfig.Store store, ClusterNetwork network);
+
+    /** {@code store} as the kind of store a module serves ({@code kind}); an {@link IllegalArgumentException} for another kind. */
+    static <S extends AgentConfig.Store> S expect(AgentConfig.Store store, Class<S> kind) {
+        if (kind.isInstance(store)) {
+            return kind.cast(store);
+        }
+        throw new IllegalArgumentException("the " + kind.getSimpleName() + " store's module given --store " + store.kind());
+    }
 }

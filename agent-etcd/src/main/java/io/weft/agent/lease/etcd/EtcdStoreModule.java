@@ -12,18 +12,11 @@ import java.util.List;
 public final class EtcdStoreModule implements StoreModule {
     @Override
     public LeaseStore open(AgentConfig.Store store, String nodeName, ClusterNetwork network) {
-        return EtcdLeaseStore.open(EtcdConfig.of(etcd(store)), network);
+        return EtcdLeaseStore.open(EtcdConfig.of(StoreModule.expect(store, AgentConfig.Store.Etcd.class)), network);
     }
 
     @Override
     public List<Lease> read(AgentConfig.Store store, ClusterNetwork network) {
-        return EtcdLeaseStore.readLeases(EtcdConfig.of(etcd(store)), network);
-    }
-
-    private static AgentConfig.Store.Etcd etcd(AgentConfig.Store store) {
-        if (store instanceof AgentConfig.Store.Etcd etcd) {
-            return etcd;
-        }
-        throw new IllegalArgumentException("not an etcd store: --store " + store.kind());
+        return EtcdLeaseStore.readLeases(EtcdConfig.of(StoreModule.expect(store, AgentConfig.Store.Etcd.class)), network);
     }
 }

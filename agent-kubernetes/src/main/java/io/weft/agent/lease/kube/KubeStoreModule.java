@@ -12,21 +12,14 @@ import java.util.List;
 public final class KubeStoreModule implements StoreModule {
     @Override
     public LeaseStore open(AgentConfig.Store store, String nodeName, ClusterNetwork network) {
-        return KubeLeaseStore.connect(kubernetes(store).kubeconfig(), nodeName, network);
+        return KubeLeaseStore.connect(StoreModule.expect(store, AgentConfig.Store.Kubernetes.class).kubeconfig(), nodeName, network);
     }
 
     /** The nodes' leases: connecting writes nothing (the node's annotations are written when its lease is acquired). */
     @Override
     public List<Lease> read(AgentConfig.Store store, ClusterNetwork network) {
-        try (LeaseStore leases = KubeLeaseStore.connect(kubernetes(store).kubeconfig(), "", network)) {
+        try (LeaseStore leases = open(store, "", network)) {
             return leases.list();
         }
-    }
-
-    private static AgentConfig.Store.Kubernetes kubernetes(AgentConfig.Store store) {
-        if (store instanceof AgentConfig.Store.Kubernetes kubernetes) {
-            return kubernetes;
-        }
-        throw new IllegalArgumentException("not a Kubernetes store: --store " + store.kind());
     }
 }

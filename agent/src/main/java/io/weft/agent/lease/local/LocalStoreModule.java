@@ -14,25 +14,18 @@ import java.util.List;
 public final class LocalStoreModule implements StoreModule {
     @Override
     public LeaseStore open(AgentConfig.Store store, String nodeName, ClusterNetwork network) {
-        return new LocalLeaseStore(local(store).dir(), network);
+        return new LocalLeaseStore(StoreModule.expect(store, AgentConfig.Store.Local.class).dir(), network);
     }
 
     /** The leases of an existing store: opening one creates it, so a directory without its config file is refused. */
     @Override
     public List<Lease> read(AgentConfig.Store store, ClusterNetwork network) {
-        AgentConfig.Store.Local local = local(store);
+        AgentConfig.Store.Local local = StoreModule.expect(store, AgentConfig.Store.Local.class);
         if (!Files.isRegularFile(local.dir().resolve(ConfigFile.NAME))) {
             throw new ConfigException("--store-dir", "no local store in " + local.dir() + " (no config file): is it the agent's?");
         }
         try (LeaseStore leases = open(store, "", network)) {
             return leases.list();
         }
-    }
-
-    private static AgentConfig.Store.Local local(AgentConfig.Store store) {
-        if (store instanceof AgentConfig.Store.Local local) {
-            return local;
-        }
-        throw new IllegalArgumentException("not a local store: --store " + store.kind());
     }
 }
