@@ -1,25 +1,29 @@
 package io.weft.netlink.wire;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import static io.weft.netlink.sys.Kernel.NLA_HDRLEN;
 import static io.weft.netlink.sys.Kernel.SIZEOF_NLMSGHDR;
+import static io.weft.netlink.wire.HostOrder.put16;
+import static io.weft.netlink.wire.HostOrder.put16BigEndian;
+import static io.weft.netlink.wire.HostOrder.put32;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
- * Writes one netlink message into a reusable buffer: the {@code nlmsghdr}, a family header, then
- * attributes padded to 4 bytes. A nested attribute remembers where it starts and has its length
- * patched when it is closed. Mutable by design: one writer per socket, reused for every request.
+ * Writes one netlink message: the {@code nlmsghdr}, a family header, then attributes padded to 4 bytes.
+ * A nested attribute remembers where it starts and has its length patched when it is closed. The
+ * message is put together in an array ({@link HostOrder} says why) and copied whole into the native
+ * buffer by {@link #finish}, or into a batch's datagram. Mutable by design: one writer per socket,
+ * reused for every request.
  */
 public final class MessageWriter {
     /** {@code nla_len} is a u16. */
     private static final int MAX_ATTRIBUTE_LENGTH = 0xffff;
 
     private final MemorySegment buffer;
+    private byte[] bytes = new byte[4096]; // grows up to the buffer's size
     private int position;
 
     public MessageWriter(MemorySegment buffer) {
@@ -28,25 +32,46 @@ public final class MessageWriter {
 
     /** Starts a new message, discarding the previous one. The sequence number is set by {@link #sequence}. */
     public MessageWriter start(int type, int flags) {
-        buffer.asSlice(0, SIZEOF_NLMSGHDR).fill((byte) 0);
+        Arrays.fill(bytes, 0, SIZEOF_NLMSGHDR, (byte) 0);
         position = SIZEOF_NLMSGHDR;
-        buffer.set(JAVA_SHORT_UNALIGNED, 4, (short) type);
-        buffer.set(JAVA_SHORT_UNALIGNED, 6, (short) flags);
+        put16(bytes, 4, type);
+        put16(bytes, 6, flags);
         return this;
     }
 
     public int type() {
-        return Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, 4));
+        return HostOrder.u16(bytes, 4);
     }
 
     void sequence(int sequence) {
-        buffer.set(JAVA_INT_UNALIGNED, 8, sequence);
+        put32(bytes, 8, sequence);
     }
 
     /** The finished message: its header's length field is set to the bytes written. */
     public MemorySegment finish() {
-        buffer.set(JAVA_INT_UNALIGNED, 0, position);
+        put32(bytes, 0, position);
+        MemorySegment.copy(bytes, 0, buffer, JAVA_BYTE, 0, position);
         return buffer.asSlice(0, position);
+    }
+
+    /** The bytes written so far. */
+    int length() {
+        return position;
+    }
+
+    /** Sets {@code flags} in the header of the finished message at {@code offset} of {@code messages}. */
+    static void addFlags(byte[] messages, int offset, int flags) {
+        put16(messages, offset + 6, HostOrder.u16(messages, offset + 6) | flags);
+    }
+
+    /**
+     * Finishes the message as {@link #finish} does, but copies it into {@code target} at {@code offset}
+     * instead: how a batch puts many messages into one datagram. Returns the message's length.
+     */
+    int finishInto(byte[] target, int offset) {
+        put32(bytes, 0, position);
+        System.arraycopy(bytes, 0, target, offset, position);
+        return position;
     }
 
     // ---- family headers: fixed structs written field by field ----
@@ -81,28 +106,28 @@ public final class MessageWriter {
 
     public MessageWriter u8(int value) {
         ensure(1);
-        buffer.set(JAVA_BYTE, position, (byte) value);
+        bytes[position] = (byte) value;
         position += 1;
         return this;
     }
 
     public MessageWriter u16(int value) {
         ensure(2);
-        buffer.set(JAVA_SHORT_UNALIGNED, position, (short) value);
+        put16(bytes, position, value);
         position += 2;
         return this;
     }
 
     public MessageWriter u32(int value) {
         ensure(4);
-        buffer.set(JAVA_INT_UNALIGNED, position, value);
+        put32(bytes, position, value);
         position += 4;
         return this;
     }
 
     public MessageWriter bytes(byte[] value) {
         ensure(value.length);
-        MemorySegment.copy(value, 0, buffer, JAVA_BYTE, position, value.length);
+        System.arraycopy(value, 0, bytes, position, value.length);
         position += value.length;
         return this;
     }
@@ -139,7 +164,7 @@ public final class MessageWriter {
     public MessageWriter attributeU16BigEndian(int type, int value) {
         int start = openAttribute(type);
         ensure(2);
-        buffer.set(JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), position, (short) value);
+        put16BigEndian(bytes, position, value);
         position += 2;
         closeAttribute(start);
         return this;
@@ -179,7 +204,7 @@ public final class MessageWriter {
         align();
         int start = position;
         ensure(NLA_HDRLEN);
-        buffer.set(JAVA_SHORT_UNALIGNED, position + 2, (short) type);
+        put16(bytes, position + 2, type);
         position += NLA_HDRLEN;
         return start;
     }
@@ -187,25 +212,29 @@ public final class MessageWriter {
     private void closeAttribute(int start) {
         int length = position - start;
         if (length > MAX_ATTRIBUTE_LENGTH) {
-            int type = Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED, start + 2));
+            int type = HostOrder.u16(bytes, start + 2);
             throw new IllegalStateException("netlink attribute type " + type + " of " + length
                     + " bytes does not fit its 16-bit length field (at most " + MAX_ATTRIBUTE_LENGTH + ")");
         }
-        buffer.set(JAVA_SHORT_UNALIGNED, start, (short) length);
+        put16(bytes, start, length);
         align();
     }
 
     private void align() {
         int aligned = Message.align(position);
         ensure(aligned - position);
-        buffer.asSlice(position, aligned - position).fill((byte) 0);
+        Arrays.fill(bytes, position, aligned, (byte) 0);
         position = aligned;
     }
 
-    private void ensure(int bytes) {
-        if (position + bytes > buffer.byteSize()) {
-            throw new IllegalStateException("netlink message of at least " + (position + bytes) + " bytes exceeds the "
+    private void ensure(int count) {
+        int needed = position + count;
+        if (needed > buffer.byteSize()) {
+            throw new IllegalStateException("netlink message of at least " + needed + " bytes exceeds the "
                     + buffer.byteSize() + "-byte request buffer");
+        }
+        if (needed > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(buffer.byteSize(), Math.max(needed, 2L * bytes.length)));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.weft.netlink.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ import static io.weft.netlink.sys.Kernel.SOL_NETLINK;
 import static io.weft.netlink.sys.Kernel.SOL_SOCKET;
 import static io.weft.netlink.sys.Kernel.SO_RCVBUF;
 import static io.weft.netlink.sys.Kernel.SO_RCVTIMEO;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -63,9 +64,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment receiveBuffer = arena.allocate(BUFFER_SIZE, 8);
+    private byte[] received = new byte[8 * 1024]; // the last datagram, copied out of receiveBuffer: grows as datagrams do
     private final MemorySegment kernelAddress = arena.allocate(SIZEOF_SOCKADDR_NL, 4);
     private final MessageWriter writer = new MessageWriter(arena.allocate(BUFFER_SIZE, 8));
     private MemorySegment batchBuffer; // allocated by the first executeAll
+    private byte[] datagram; // where executeAll puts a datagram together: plain array code is fast from the first call
     private int sequence = (int) (System.nanoTime() & 0x3fffffff);
     private boolean closed;
 
@@ -134,29 +137,31 @@ public final class NetlinkSocket implements AutoCloseable {
     public synchronized List<Failure> executeAll(List<Request> requests) {
         if (batchBuffer == null) {
             batchBuffer = arena.allocate(BUFFER_SIZE, 8);
+            datagram = new byte[BUFFER_SIZE];
         }
         List<Failure> failures = new ArrayList<>();
         int next = 0;
         while (next < requests.size()) {
             int first = next;
             int firstSeq = sequence + 1;
-            long length = 0;
-            long lastOffset = 0;
+            int length = 0;
+            int lastOffset = 0;
             while (next < requests.size() && next - first < REQUESTS_PER_DATAGRAM) {
                 Request request = requests.get(next);
-                MemorySegment message = encode(request.type(), request.flags(), request.body(), sequence + 1);
-                long end = length + Message.align((int) message.byteSize()); // the kernel finds the next message there
-                if (end > batchBuffer.byteSize()) {
+                start(request.type(), request.flags(), request.body(), sequence + 1);
+                int end = length + Message.align(writer.length()); // the kernel finds the next message there
+                if (end > datagram.length) {
                     break; // the next datagram's first
                 }
                 sequence++;
-                MemorySegment.copy(message, 0, batchBuffer, length, message.byteSize());
+                writer.finishInto(datagram, length);
+                Arrays.fill(datagram, length + writer.length(), end, (byte) 0);
                 lastOffset = length;
                 length = end;
                 next++;
             }
-            int lastFlags = Short.toUnsignedInt(batchBuffer.get(JAVA_SHORT_UNALIGNED, lastOffset + 6));
-            batchBuffer.set(JAVA_SHORT_UNALIGNED, lastOffset + 6, (short) (lastFlags | NLM_F_ACK));
+            MessageWriter.addFlags(datagram, lastOffset, NLM_F_ACK);
+            MemorySegment.copy(datagram, 0, batchBuffer, JAVA_BYTE, 0, length);
             Syscalls.sendto(fd, batchBuffer, length, 0, kernelAddress);
             receiveBatch(requests, first, firstSeq, sequence, failures);
         }
@@ -167,9 +172,9 @@ public final class NetlinkSocket implements AutoCloseable {
     private void receiveBatch(List<Request> requests, int first, int firstSeq, int lastSeq, List<Failure> failures) {
         boolean[] answered = new boolean[lastSeq - firstSeq + 1];
         while (true) {
-            long length;
+            int length;
             try {
-                length = Syscalls.recv(fd, receiveBuffer, 0);
+                length = receiveDatagram();
             } catch (SyscallException e) {
                 if (e.errno() != ENOBUFS) {
                     throw e;
@@ -183,8 +188,7 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 return; // an answer still queued comes with a sequence number no later request has: skipped
             }
-            checkLength(length);
-            long offset = 0;
+            int offset = 0;
             while (offset + SIZEOF_NLMSGHDR <= length) {
                 Message message = messageAt(offset, length);
                 offset += Message.align(message.length());
@@ -249,9 +253,9 @@ public final class NetlinkSocket implements AutoCloseable {
      * @throws SyscallException with ENOBUFS when the kernel dropped notifications: resynchronise by dumping
      */
     public boolean receiveNotifications(Consumer<Message> handler) {
-        long length;
+        int length;
         try {
-            length = Syscalls.recv(fd, receiveBuffer, 0);
+            length = receiveDatagram();
         } catch (SyscallException e) {
             if (e.errno() == EAGAIN /* SO_RCVTIMEO expired */) {
                 return false;
@@ -274,28 +278,28 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private int send(int type, int flags, Consumer<MessageWriter> body) {
         int seq = ++sequence;
-        MemorySegment message = encode(type, flags, body, seq);
+        start(type, flags, body, seq);
+        MemorySegment message = writer.finish();
         Syscalls.sendto(fd, message, message.byteSize(), 0, kernelAddress);
         return seq;
     }
 
-    private MemorySegment encode(int type, int flags, Consumer<MessageWriter> body, int seq) {
+    /** Writes a request into the writer, to be finished by the caller. */
+    private void start(int type, int flags, Consumer<MessageWriter> body, int seq) {
         if (closed) {
             throw new IllegalStateException("netlink socket is closed");
         }
         writer.start(type, flags | NLM_F_REQUEST);
         writer.sequence(seq);
         body.accept(writer);
-        return writer.finish();
     }
 
     /** Reads replies to {@code seq} until its ACK, error or NLMSG_DONE; returns whether a dump was interrupted. */
     private boolean receive(int seq, int type, Object object, Consumer<Message> handler) {
         boolean interrupted = false;
         while (true) {
-            long length = Syscalls.recv(fd, receiveBuffer, 0);
-            checkLength(length);
-            long offset = 0;
+            int length = receiveDatagram();
+            int offset = 0;
             while (offset + SIZEOF_NLMSGHDR <= length) {
                 Message message = messageAt(offset, length);
                 offset += Message.align(message.length());
@@ -324,9 +328,8 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private void forEachMessage(long length, Consumer<Message> handler) {
-        checkLength(length);
-        long offset = 0;
+    private void forEachMessage(int length, Consumer<Message> handler) {
+        int offset = 0;
         while (offset + SIZEOF_NLMSGHDR <= length) {
             Message message = messageAt(offset, length);
             handler.accept(message);
@@ -334,18 +337,25 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private static void checkLength(long length) {
+    /** Receives one datagram and copies it into {@link #received}, where its messages are read; returns its length. */
+    private int receiveDatagram() {
+        long length = Syscalls.recv(fd, receiveBuffer, 0);
         if (length > BUFFER_SIZE) {
             throw new IllegalStateException("netlink datagram of " + length + " bytes exceeds the receive buffer");
         }
+        if (length > received.length) {
+            received = new byte[(int) Math.min(BUFFER_SIZE, Math.max(length, 2L * received.length))];
+        }
+        MemorySegment.copy(receiveBuffer, JAVA_BYTE, 0, received, 0, (int) length);
+        return (int) length;
     }
 
-    private Message messageAt(long offset, long datagramLength) {
-        int messageLength = receiveBuffer.get(JAVA_INT_UNALIGNED, offset);
+    private Message messageAt(int offset, int datagramLength) {
+        int messageLength = HostOrder.u32(received, offset);
         if (messageLength < SIZEOF_NLMSGHDR || offset + messageLength > datagramLength) {
             throw new IllegalStateException("malformed netlink message of length " + messageLength + " at offset " + offset);
         }
-        return new Message(receiveBuffer.asSlice(offset, messageLength));
+        return new Message(received, offset);
     }
 
     /** The {@code NLMSGERR_ATTR_MSG} text after a {@code struct nlmsgerr}, or null. */
@@ -355,11 +365,10 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         int requestLength = error.u32(4);
         int tlvOffset = 4 + ((error.flags() & NLM_F_CAPPED) != 0 ? SIZEOF_NLMSGHDR : Message.align(requestLength));
-        MemorySegment payload = error.payload();
-        if (tlvOffset >= payload.byteSize()) {
+        if (SIZEOF_NLMSGHDR + tlvOffset >= error.length()) {
             return null;
         }
-        return Attributes.parse(payload.asSlice(tlvOffset)).string(NLMSGERR_ATTR_MSG);
+        return error.attributesAt(SIZEOF_NLMSGHDR + tlvOffset).string(NLMSGERR_ATTR_MSG);
     }
 
     @Override
