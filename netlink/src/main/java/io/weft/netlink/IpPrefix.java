@@ -147,6 +147,22 @@ public record IpPrefix(InetAddress address, int length) {
         return changed;
     }
 
+    /*
+     * Written out rather than left to the record: its generated equals and hashCode run through method
+     * handles, which cost a microsecond or more a call until compiled, and a reconcile pass in a fresh JVM
+     * hashes and compares thousands of prefixes (maps keyed by subnet, every Route and Lease checked to
+     * be a network).
+     */
+    @Override
+    public boolean equals(Object other) {
+        return this == other || other instanceof IpPrefix prefix && length == prefix.length && address.equals(prefix.address);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * address.hashCode() + length;
+    }
+
     @Override
     public String toString() {
         return formatAddress(address) + "/" + length;

@@ -71,6 +71,18 @@ class IpPrefixTest {
     }
 
     @Test
+    void equalWhenAddressAndLengthAreEqualAsARecordWouldBe() {
+        IpPrefix prefix = IpPrefix.parse("10.42.1.0/24");
+        IpPrefix same = IpPrefix.parse("10.42.1.0/24");
+        assertThat(same).isNotSameAs(prefix).isEqualTo(prefix).hasSameHashCodeAs(prefix);
+        assertThat(IpPrefix.parse("fd00::/64")).isEqualTo(IpPrefix.parse("fd00:0::0/64"));
+        assertThat(IpPrefix.parse("10.42.1.0/25")).isNotEqualTo(prefix);
+        assertThat(IpPrefix.parse("10.42.2.0/24")).isNotEqualTo(prefix);
+        assertThat(IpPrefix.parse("::/0")).isNotEqualTo(IpPrefix.parse("0.0.0.0/0"));
+        assertThat(prefix).isNotEqualTo("10.42.1.0/24").isNotEqualTo(null);
+    }
+
+    @Test
     void parsesOnlyLiteralsNeverHostNames() {
         assertThat(IpPrefix.parseAddress("10.42.1.1").getHostAddress()).isEqualTo("10.42.1.1");
         assertThat(IpPrefix.parse("fd00::1/64").length()).isEqualTo(64);
