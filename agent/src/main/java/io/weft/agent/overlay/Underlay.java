@@ -60,7 +60,12 @@ public record Underlay(String name, int index, InetAddress address, int mtu, Lis
 
     /** Whether {@code peer} is on one of the connected subnets, reachable without a router. */
     public boolean connects(InetAddress peer) {
-        return connected.stream().anyMatch(prefix -> prefix.contains(peer));
+        for (IpPrefix prefix : connected) { // a loop, not a stream: asked once per peer in every pass
+            if (prefix.contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The MTU of the VXLAN device: the underlay's less the outer headers (50 bytes over IPv4, 70 over IPv6). */

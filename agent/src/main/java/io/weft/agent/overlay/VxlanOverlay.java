@@ -141,10 +141,19 @@ public final class VxlanOverlay implements Overlay {
         for (Route wanted : plan.routes().values()) {
             List<Route> actual = byDestination.getOrDefault(wanted.destination(), List.of());
             if (!actual.contains(wanted)) {
-                boolean overwrites = actual.stream().anyMatch(route -> route.metric() == wanted.metric());
-                changes.queue(overwrites ? Kind.REPLACED : Kind.ADDED, batch -> batch.replace(wanted));
+                changes.queue(hasMetric(actual, wanted.metric()) ? Kind.REPLACED : Kind.ADDED, batch -> batch.replace(wanted));
             }
         }
+    }
+
+    /** Whether one of {@code routes} has this metric: a loop, not a stream, as it is asked once per peer. */
+    private static boolean hasMetric(List<Route> routes, int metric) {
+        for (Route route : routes) {
+            if (route.metric() == metric) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
