@@ -154,8 +154,8 @@ public final class NetlinkSocket implements AutoCloseable {
                     break; // the next datagram's first
                 }
                 sequence++;
-                writer.finishInto(datagram, length);
-                Arrays.fill(datagram, length + writer.length(), end, (byte) 0);
+                int written = writer.finishInto(datagram, length);
+                Arrays.fill(datagram, length + written, end, (byte) 0);
                 lastOffset = length;
                 length = end;
                 next++;
@@ -352,7 +352,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private Message messageAt(int offset, int datagramLength) {
         int messageLength = HostOrder.u32(received, offset);
-        if (messageLength < SIZEOF_NLMSGHDR || offset + messageLength > datagramLength) {
+        if (messageLength < SIZEOF_NLMSGHDR || messageLength > datagramLength - offset) { // not offset + length: it could overflow
             throw new IllegalStateException("malformed netlink message of length " + messageLength + " at offset " + offset);
         }
         return new Message(received, offset);
