@@ -39,10 +39,6 @@ public final class MessageWriter {
         return this;
     }
 
-    public int type() {
-        return HostOrder.u16(bytes, 4);
-    }
-
     void sequence(int sequence) {
         put32(bytes, 8, sequence);
     }
